@@ -1,0 +1,163 @@
+/**
+ * The model: plain data extracted from the workspace. No LSP, no tree-sitter types here.
+ * Positions are zero-based (line, character), like LSP, so the LSP layer passes them through.
+ */
+
+export interface Position { line: number; character: number }
+export interface Range { start: Position; end: Position }
+/** A place in the workspace. `file` is an absolute filesystem path. */
+export interface Loc { file: string; range: Range }
+
+// ---------------------------------------------------------------- values
+
+/** Why a value is not a plain constant: it may differ at runtime. */
+export interface ValueMeta {
+  loc?: Loc;
+  /** Taken from an environment variable's default (`os.environ.get('X', 'd')`). */
+  env?: { variable: string; hasDefault: boolean };
+  /** Assigned in an if/else (or try/except): `alternatives` holds the other branches' values. */
+  conditional?: boolean;
+  alternatives?: Value[];
+}
+
+export type Value =
+  | ({ kind: 'str'; value: string } & ValueMeta)
+  | ({ kind: 'num'; value: number } & ValueMeta)
+  | ({ kind: 'bool'; value: boolean } & ValueMeta)
+  | ({ kind: 'none' } & ValueMeta)
+  | ({ kind: 'list' | 'tuple' | 'set'; items: Value[] } & ValueMeta)
+  | ({ kind: 'dict'; entries: DictEntry[] } & ValueMeta)
+  /** `re.compile('pat')` */
+  | ({ kind: 'regex'; pattern: string } & ValueMeta)
+  /** A kombu object: Queue / Exchange / binding / Broadcast, with its arguments evaluated. */
+  | ({ kind: 'kombu'; type: 'Queue' | 'Exchange' | 'binding' | 'Broadcast'; args: Value[]; kwargs: Record<string, Value> } & ValueMeta)
+  /** A reference to a function or class defined in the workspace (routers). */
+  | ({ kind: 'ref'; ref: SymbolRef } & ValueMeta)
+  /** Anything the evaluator cannot know statically. Never a silent guess. */
+  | ({ kind: 'unknown'; reason: string } & ValueMeta);
+
+export interface DictEntry { key: Value; value: Value }
+
+export interface SymbolRef {
+  /** Dotted module path, e.g. `proj.routers`. */
+  module: string;
+  /** Name inside the module (`route_task`, `MyRouter`). */
+  name: string;
+  kind: 'function' | 'class';
+  loc?: Loc;
+}
+
+// ---------------------------------------------------------------- settings
+
+/** How a setting name was written. */
+export type NameStyle = 'new' | 'old' | 'namespaced';
+
+export interface SettingFact {
+  /** Canonical new (lowercase) name, e.g. `task_routes`. */
+  key: string;
+  /** The name as written (`CELERY_ROUTES`, `CELERY_TASK_ROUTES`, `task_routes`). */
+  written: string;
+  style: NameStyle;
+  value: Value;
+  /** Where the name is written (the key's range). */
+  loc: Loc;
+}
+
+/** A settings source: a module, a config class, `app.conf.update(...)`, `app.conf.x = ...` etc. */
+export interface ConfigSource {
+  kind: 'module' | 'class' | 'conf-attr' | 'conf-update' | 'constructor';
+  /** Module (or module.Class) the settings come from. */
+  name: string;
+  namespace?: string;
+  settings: SettingFact[];
+  loc?: Loc;
+}
+
+// ---------------------------------------------------------------- apps, tasks, calls, workers
+
+export interface AppFact {
+  /** Python variable holding the app, e.g. `app`; with its module: `proj.celery:app`. */
+  variable: string;
+  module: string;
+  /** `Celery('main', ...)`: the main name (used for `__main__` task names). */
+  main?: string;
+  loc: Loc;
+  /** Settings sources in the order Celery applies them (later wins). */
+  sources: ConfigSource[];
+  /** Modules listed in `include=` / `autodiscover_tasks` (informational). */
+  includes: string[];
+}
+
+export type TaskOptionKey = 'queue' | 'routing_key' | 'exchange' | 'priority' | 'exchange_type';
+
+export interface TaskFact {
+  /** Full task name as Celery registers it. */
+  name: string;
+  /** How the name was obtained. */
+  nameSource: 'explicit' | 'automatic' | 'class-attribute';
+  /** Python function (or class) name. */
+  func: string;
+  module: string;
+  /** Options given to the decorator / as class attributes (evaluated). */
+  options: Partial<Record<TaskOptionKey, Value>>;
+  /** `@app.task` → app variable name; `@shared_task` → undefined. */
+  appVariable?: string;
+  decorator: string;
+  /** Location of the function name. */
+  loc: Loc;
+  /** Location of the whole definition (decorators included). */
+  defLoc: Loc;
+}
+
+export type CallVia = 'delay' | 'apply_async' | 'send_task' | 'signature' | 's' | 'si' | 'set';
+
+export interface CallFact {
+  /** Task name when known (send_task / signature literal, or a task function resolved by name). */
+  taskName?: string;
+  /** Python expression that names the task function (e.g. `add`, `tasks.add`), for resolution. */
+  taskExpr?: string;
+  via: CallVia;
+  options: Partial<Record<TaskOptionKey, Value>>;
+  loc: Loc;
+  module: string;
+}
+
+export interface WorkerFact {
+  /** A readable name: the compose service, Procfile process type, `celery multi` node, file stem. */
+  name: string;
+  /** `-A` value, when given. */
+  app?: string;
+  /** Queues from `-Q/--queues`; undefined when not given (consumes every queue in task_queues). */
+  queues?: string[];
+  /** Queues from `-X/--exclude-queues`. */
+  excludeQueues?: string[];
+  /** The whole command line as written. */
+  command: string;
+  /** Where the command is. */
+  loc: Loc;
+  /** Range of each queue name in -Q / -X, in the same order. */
+  queueLocs?: Loc[];
+  /** Values taken from `${VAR:-default}` or similar: marked so hovers can say so. */
+  envDefaults?: string[];
+  /** Free text: where it runs (project file). */
+  runsOn?: string;
+}
+
+/** Something that could not be understood: shown to the user, never silently dropped. */
+export interface UnknownFact { what: string; reason: string; loc?: Loc }
+
+/** Everything extracted from one file. Replaced whole when the file changes. */
+export interface FileFacts {
+  file: string;
+  /** Dotted module path of a Python file (`proj.settings.base`), '' for non-Python. */
+  module: string;
+  apps: AppFact[];
+  /** Module-level settings-like assignments (UPPERCASE or lowercase Celery names) of this module. */
+  moduleSettings: SettingFact[];
+  tasks: TaskFact[];
+  calls: CallFact[];
+  workers: WorkerFact[];
+  unknowns: UnknownFact[];
+  /** Parse problems (syntax errors) — facts are still extracted from the rest. */
+  parseErrors: Loc[];
+}

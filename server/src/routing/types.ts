@@ -1,0 +1,169 @@
+/**
+ * Inputs and outputs of the routing algorithm (the one module that knows Celery's rules).
+ * Inputs are built from the model (settings already resolved to their effective values);
+ * outputs are what every feature (CLI, hover, code lens, diagnostics) shows.
+ */
+import type { Loc, Value } from '../model/types';
+
+export type ExchangeType = 'direct' | 'topic' | 'fanout' | 'headers' | string;
+
+export interface ExchangeSpec {
+  name: string;
+  type: ExchangeType;
+  durable?: boolean;
+  autoDelete?: boolean;
+  arguments?: Record<string, unknown>;
+  loc?: Loc;
+}
+
+export interface BindingSpec {
+  exchange: ExchangeSpec | null;
+  routingKey: string | null;
+  arguments?: Record<string, unknown>;
+  loc?: Loc;
+}
+
+/** A kombu Queue as written by the user (before Celery's expansion in `Queues._add`). */
+export interface QueueSpec {
+  name: string;
+  /** Broadcast: the user-visible name (`alias`); `name` is then `bcast.<uuid>`. */
+  alias?: string;
+  broadcast?: boolean;
+  exchange: ExchangeSpec | null;
+  routingKey: string | null;
+  bindings: BindingSpec[];
+  queueArguments?: Record<string, unknown>;
+  bindingArguments?: Record<string, unknown>;
+  maxPriority?: number | null;
+  durable?: boolean;
+  autoDelete?: boolean;
+  noDeclare?: boolean;
+  /** Dict-form queue (`{'name': {'exchange': ..., 'routing_key': ...}}`) → kombu `Queue.from_dict`. */
+  fromDict?: boolean;
+  loc?: Loc;
+}
+
+/** A route value as written (`{'queue': 'x'}`, `'x'`, `None`, a Queue object...). */
+export type RouteValue =
+  | { kind: 'options'; options: RouteOptions; loc?: Loc }
+  | { kind: 'string'; queue: string; loc?: Loc }
+  | { kind: 'none'; loc?: Loc }
+  | { kind: 'queue-object'; queue: QueueSpec; loc?: Loc }
+  | { kind: 'empty'; loc?: Loc }
+  | { kind: 'unknown'; reason: string; loc?: Loc };
+
+/** Options of a route or an apply_async call. `queue` may be a name or a Queue object. */
+export interface RouteOptions {
+  queue?: string | QueueSpec | null;
+  exchange?: string | null;
+  routing_key?: string | null;
+  priority?: number | null;
+  exchange_type?: string | null;
+  /** Keys whose value could not be determined (env without override, computed...). */
+  unknown?: Partial<Record<'queue' | 'exchange' | 'routing_key' | 'priority' | 'exchange_type', string>>;
+}
+
+export type RouteKey =
+  | { kind: 'exact'; name: string }
+  | { kind: 'glob'; glob: string; regex: string }
+  | { kind: 'regex'; pattern: string };
+
+export interface MapRouteEntry { key: RouteKey; value: RouteValue; loc?: Loc }
+
+/** One router of `task_routes` (Celery `prepare`, routes.py:122-136). */
+export type RouterSpec =
+  | { kind: 'map'; entries: MapRouteEntry[]; loc?: Loc }
+  /** A router function/class read statically: ordered rules; `fallthrough` is what it returns otherwise. */
+  | { kind: 'function'; name: string; rules: FunctionRule[]; fallthrough: RouteValue | 'none'; complete: boolean; loc?: Loc }
+  | { kind: 'unknown'; reason: string; loc?: Loc }
+  /** Something Celery rejects at send time (a bare items list → ValueError, ...). */
+  | { kind: 'invalid'; error: string; loc?: Loc };
+
+export type NameTest =
+  | { kind: 'equals'; value: string }
+  | { kind: 'startswith'; value: string }
+  | { kind: 'endswith'; value: string }
+  | { kind: 'in'; values: string[] }
+  | { kind: 'contains'; value: string };
+
+export interface FunctionRule { tests: NameTest[]; result: RouteValue; loc?: Loc }
+
+export type Transport = 'amqp' | 'redis' | 'sqs' | 'memory' | 'unknown' | string;
+
+/** Effective configuration of one app, every setting resolved as Celery would read it. */
+export interface RoutingConfig {
+  defaultQueue: string;
+  defaultExchange: string;
+  defaultExchangeType: ExchangeType;
+  defaultRoutingKey: string;
+  createMissingQueues: boolean;
+  defaultPriority: number | null;
+  queueMaxPriority: number | null;
+  /** `task_queues` as written; null when unset (then Celery uses the default queue only). */
+  queues: QueueSpec[] | null;
+  /** `task_routes` normalised to the router list; null when unset. */
+  routes: RouterSpec[] | null;
+  transport: Transport;
+  /** Celery 5.5: `task_default_queue_type` ('classic' | 'quorum'). */
+  defaultQueueType?: string;
+  /** Errors Celery raises when reading the configuration (ImproperlyConfigured when names are mixed). */
+  configError?: string;
+}
+
+/** A task as the router sees it: its attributes (decorator options + task_default_priority). */
+export interface TaskAttributes {
+  queue?: string | null;
+  exchange?: string | null;
+  routing_key?: string | null;
+  priority?: number | null;
+  /** Keys whose value could not be determined. */
+  unknown?: RouteOptions['unknown'];
+}
+
+export interface RouteRequest {
+  task: string;
+  /** apply_async options (or send_task options). */
+  options: RouteOptions;
+  /** Decorator options; ignored with `via: 'send_task'`. */
+  taskAttributes?: TaskAttributes;
+  via: 'apply_async' | 'send_task';
+}
+
+/** Who decided a published key. */
+export type Decider =
+  | { by: 'apply_async' }
+  | { by: 'task-attribute' }
+  | { by: 'task_default_priority' }
+  | { by: 'route'; router: number; entry?: number; key?: string; loc?: Loc }
+  | { by: 'default'; setting: string }
+  | { by: 'queue'; queue: string; detail: string }
+  | { by: 'celery'; detail: string };
+
+export interface RouteTrace {
+  task: string;
+  /** The queue Celery resolved (alias for Broadcast), or null. */
+  queue: string | null;
+  /** Published exchange ('' = default exchange), routing key and priority. */
+  exchange: string | null;
+  routingKey: string | null;
+  priority: number | null;
+  deliveredTo: string[];
+  deliveredToRedis: string[];
+  dropped: boolean;
+  droppedOnRedis: boolean;
+  /** Celery exception at send time: "QueueNotFound: ...", "KeyError: 'celery'", ... */
+  error: string | null;
+  /** RabbitMQ error: "404 NOT_FOUND ...", "406 PRECONDITION_FAILED ..." */
+  brokerError: string | null;
+  decidedBy: Partial<Record<'queue' | 'exchange' | 'routing_key' | 'priority', Decider>>;
+  /** Which router / entry matched, if any. */
+  matchedRoute?: { router: number; entry?: number; loc?: Loc };
+  /** Human-readable steps, in order. */
+  steps: string[];
+  /** What could not be known and why. */
+  unknowns: string[];
+  /** Queue names (RabbitMQ landing) auto-created by create_missing on this send. */
+  autoCreated: string[];
+}
+
+export type { Value };
