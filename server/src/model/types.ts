@@ -39,11 +39,17 @@ export type Value =
 export interface DictEntry { key: Value; value: Value }
 
 export interface SymbolRef {
-  /** Dotted module path, e.g. `proj.routers`. */
+  /** Dotted module path, e.g. `proj.routers` (for `external`: the full dotted name, e.g. `kombu.Queue`). */
   module: string;
-  /** Name inside the module (`route_task`, `MyRouter`). */
+  /** Name inside the module (`route_task`, `MyRouter`); '' for a module itself. */
   name: string;
-  kind: 'function' | 'class';
+  /**
+   * function / class: defined in the workspace; module: a workspace module; external: something from a
+   * library (`kombu.Queue`, `os.environ`); app: a Celery instance; task: a task function (see `task`).
+   */
+  kind: 'function' | 'class' | 'module' | 'external' | 'app' | 'task';
+  /** For `task`: the registered task name. */
+  task?: string;
   loc?: Loc;
 }
 
@@ -137,8 +143,14 @@ export interface WorkerFact {
   loc: Loc;
   /** Range of each queue name in -Q / -X, in the same order. */
   queueLocs?: Loc[];
-  /** Values taken from `${VAR:-default}` or similar: marked so hovers can say so. */
+  /** Values taken from `${VAR:-default}` or similar: marked so hovers can say so. Written `VAR=value`. */
   envDefaults?: string[];
+  /**
+   * Variables / template expressions with no known value (`QUEUES` for `$QUEUES`, `{{ .Values.queues }}`,
+   * `$(cat queues.txt)`) that the name, app, queues or options depend on. The text is kept as written in
+   * `queues` / `name` (e.g. queue `$QUEUES`), so a non-empty list means "may differ at runtime".
+   */
+  unresolved?: string[];
   /** Free text: where it runs (project file). */
   runsOn?: string;
 }

@@ -40,6 +40,8 @@ export interface QueueSpec {
   noDeclare?: boolean;
   /** Dict-form queue (`{'name': {'exchange': ..., 'routing_key': ...}}`) → kombu `Queue.from_dict`. */
   fromDict?: boolean;
+  /** Dict-form only: `binding_key` (wins over `routing_key` in `Queue.from_dict`, kombu/entity.py:817). */
+  bindingKey?: string | null;
   loc?: Loc;
 }
 
@@ -86,7 +88,8 @@ export type NameTest =
   | { kind: 'in'; values: string[] }
   | { kind: 'contains'; value: string };
 
-export interface FunctionRule { tests: NameTest[]; result: RouteValue; loc?: Loc }
+/** `match` says how `tests` combine: 'all' (default, `and`) or 'any' (`or`). */
+export interface FunctionRule { tests: NameTest[]; match?: 'all' | 'any'; result: RouteValue; loc?: Loc }
 
 export type Transport = 'amqp' | 'redis' | 'sqs' | 'memory' | 'unknown' | string;
 
@@ -164,6 +167,26 @@ export interface RouteTrace {
   unknowns: string[];
   /** Queue names (RabbitMQ landing) auto-created by create_missing on this send. */
   autoCreated: string[];
+  /** What Celery handed to kombu `Producer.publish` (null when the send raised before publishing). */
+  publish?: PublishInfo | null;
+  /** Redis: the list keys LPUSHed to (`q`, `q\x06\x163`...), in the same order as `deliveredToRedis`. */
+  redisLists?: string[];
+  /** Redis: PUB/SUB channels a fanout message was PUBLISHed on (nothing stored; live subscribers only). */
+  redisPubSub?: string[];
+  /** Redis: queues whose consumers receive the fanout message live (subscribed at that moment). */
+  redisFanoutQueues?: string[];
+  /** Error the send raises on Redis only (kombu virtual transport: `KeyError: 'headers'`). */
+  redisError?: string | null;
+}
+
+/** `Producer.publish` arguments as Celery computed them (amqp.py:482-496). */
+export interface PublishInfo {
+  exchange: string;
+  routingKey: string | null;
+  exchangeType: string;
+  /** Queues declared by the producer before publishing (display names). */
+  declare: string[];
+  priority: number | null;
 }
 
 export type { Value };

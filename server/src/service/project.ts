@@ -1,9 +1,18 @@
 /**
- * The analysed workspace, as every front end (CLI, language server) sees it.
- * STUB — being implemented; the API below is the contract.
+ * The analysed workspace, as every front end (CLI, language server) sees it: the model (workspace) plus
+ * each app's routing configuration, and `route()` — the one entry to the routing engine.
  */
-import type { AppFact, TaskFact, CallFact, WorkerFact, UnknownFact, FileFacts } from '../model/types';
-import type { RouteOptions, RouteTrace, RoutingConfig } from '../routing/types';
+import { resolve } from 'node:path';
+import type { Parser } from 'web-tree-sitter';
+import type { AppFact, CallFact, Loc, TaskFact, WorkerFact, Value } from '../model/types';
+import type { RouteOptions, RouteTrace, RoutingConfig, TaskAttributes } from '../routing/types';
+import { routeMessage, consumersOf, type Consumer } from '../routing';
+import { Workspace, type WorkspaceOptions } from '../model/workspace';
+import { buildConfig, setOption, type AppConfig } from '../model/topology';
+import { pythonParser } from '../parse/python';
+import { listFiles, readText, parseModule, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
+import { moduleNameOf } from '../model/modules';
+import type { ResolvedSettings } from '../routing/settings';
 
 export interface RouteCall {
   task: string;
@@ -13,27 +22,169 @@ export interface RouteCall {
   app?: string;
 }
 
-export interface Consumer { worker: string; loc?: WorkerFact['loc']; queues: string[] }
+export type { Consumer };
 
-export interface Route extends RouteTrace { consumers: Consumer[] }
+export interface Route extends RouteTrace {
+  consumers: Consumer[];
+  /** The app whose configuration decided. */
+  app: string | null;
+  /** The task definition, when the name is known in the workspace. */
+  definition?: TaskFact;
+}
 
 export interface ResolvedApp {
   id: string;
   fact: AppFact;
   config: RoutingConfig;
+  settings: ResolvedSettings;
+  unknowns: AppConfig['unknowns'];
 }
 
-export interface Project {
-  root: string;
-  files: Map<string, FileFacts>;
-  apps: ResolvedApp[];
-  tasks: TaskFact[];
-  calls: CallFact[];
-  workers: WorkerFact[];
-  unknowns: UnknownFact[];
-  route(call: RouteCall): Route;
+export interface ProjectOptions extends WorkspaceOptions {
+  maxFileSize?: number;
 }
 
-export async function openProject(_root: string): Promise<Project> {
-  throw new Error('not implemented yet');
+export class Project {
+  readonly ws: Workspace;
+  private cache?: { apps: ResolvedApp[]; tasks: TaskFact[]; calls: CallFact[]; byName: Map<string, TaskFact> };
+  readonly skipped: Array<{ file: string; reason: string }> = [];
+  /** Python files not parsed up front, by module name (loaded when imported). */
+  private lazy = new Map<string, string>();
+
+  constructor(readonly root: string, private readonly parser: Parser, readonly options: ProjectOptions = {}) {
+    this.ws = new Workspace(options);
+    const getModule = this.ws.getModule.bind(this.ws);
+    this.ws.getModule = (name: string) => getModule(name) ?? this.loadLazy(name);
+  }
+
+  private loadLazy(name: string) {
+    const file = this.lazy.get(name) ?? [...this.lazy.entries()].find(([m]) => m.endsWith(`.${name}`))?.[1];
+    if (!file) return undefined;
+    for (const [m, f] of this.lazy) if (f === file) this.lazy.delete(m);
+    this.updateFile(file);
+    return this.ws.byFile.get(file);
+  }
+
+  /** (Re)read one file from disk, or from `text` (an open editor buffer). */
+  updateFile(file: string, text?: string): void {
+    if (file.endsWith('.py')) {
+      const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      const src = typeof t === 'string' ? t : t.text;
+      if (src === undefined) {
+        this.skipped.push({ file, reason: typeof t === 'string' ? '' : t.reason ?? 'unreadable' });
+        this.ws.removeFile(file);
+      } else this.ws.setModule(parseModule(this.parser, file, src, this.root));
+    } else {
+      const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE).text;
+      this.ws.setWorkers(file, t !== undefined ? safeWorkers(file, t) : []);
+    }
+    this.cache = undefined;
+  }
+
+  removeFile(file: string): void {
+    this.ws.removeFile(file);
+    this.cache = undefined;
+  }
+
+  /** Scan the root: parse candidate files now, index the rest for on-demand import. */
+  scan(): void {
+    const files = listFiles(this.root);
+    for (const f of files.python) {
+      const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      if (r.text === undefined) { this.skipped.push({ file: f, reason: r.reason ?? 'unreadable' }); continue; }
+      if (PY_PREFILTER.test(r.text)) this.updateFile(f, r.text);
+      else this.lazy.set(moduleNameOf(f, this.root), f);
+    }
+    for (const f of files.workerFiles) {
+      const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      if (r.text !== undefined && mightContainWorker(r.text)) this.updateFile(f, r.text);
+    }
+    this.cache = undefined;
+  }
+
+  private get state() {
+    if (!this.cache) {
+      const apps = this.ws.apps().map((fact): ResolvedApp => {
+        const c = buildConfig(this.ws, fact);
+        return { id: `${fact.module}:${fact.variable}`, fact, config: c.config, settings: c.settings, unknowns: c.unknowns };
+      });
+      const tasks = this.ws.tasks();
+      const calls = this.ws.calls();
+      const byName = new Map<string, TaskFact>();
+      for (const t of tasks) if (!byName.has(t.name)) byName.set(t.name, t);
+      this.cache = { apps, tasks, calls, byName };
+    }
+    return this.cache;
+  }
+
+  get apps(): ResolvedApp[] { return this.state.apps; }
+  get tasks(): TaskFact[] { return this.state.tasks; }
+  get calls(): CallFact[] { return this.state.calls; }
+  get workers(): WorkerFact[] { return this.ws.allWorkers(); }
+  task(name: string): TaskFact | undefined { return this.state.byName.get(name); }
+
+  /** The app a task or call belongs to: by id, by the task's app variable, else the first app. */
+  appFor(id?: string, task?: TaskFact): ResolvedApp | undefined {
+    const apps = this.apps;
+    if (id) return apps.find((a) => a.id === id || a.fact.variable === id || a.fact.module === id);
+    if (task?.appVariable) {
+      const sameModule = apps.find((a) => a.fact.module === task.module && a.fact.variable === task.appVariable);
+      if (sameModule) return sameModule;
+    }
+    // Prefer an app that has a configuration source (the real project app) over throwaway ones.
+    return apps.find((a) => a.fact.sources.length > 0) ?? apps[0];
+  }
+
+  /** Where does this message go? The one entry to the routing engine for every feature. */
+  route(call: RouteCall): Route {
+    const def = this.task(call.task);
+    const app = this.appFor(call.app, def);
+    const config = app?.config ?? DEFAULT_CONFIG;
+    const via = call.via ?? 'apply_async';
+    const trace = routeMessage(config, {
+      task: call.task,
+      options: call.options ?? {},
+      taskAttributes: via === 'send_task' || !def ? undefined : taskAttributes(def),
+      via,
+    });
+    if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed');
+    else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
+    const consumers: Consumer[] = [];
+    for (const q of trace.deliveredTo) consumers.push(...consumersOf(q, this.workers, config));
+    return { ...trace, consumers, app: app?.id ?? null, definition: def };
+  }
+
+  /** Route a call site found in the code. */
+  routeCall(c: CallFact): Route | undefined {
+    if (!c.taskName) return undefined;
+    const options: RouteOptions = {};
+    for (const [k, v] of Object.entries(c.options)) if (v) setOption(options, k, v as Value);
+    return this.route({ task: c.taskName, options, via: c.via === 'send_task' ? 'send_task' : 'apply_async' });
+  }
 }
+
+export function taskAttributes(t: TaskFact): TaskAttributes {
+  const o: RouteOptions = {};
+  for (const [k, v] of Object.entries(t.options)) if (v) setOption(o, k, v as Value);
+  const { queue, exchange, routing_key, priority, unknown } = o;
+  return { queue: typeof queue === 'string' ? queue : queue === null ? null : undefined, exchange, routing_key, priority, unknown };
+}
+
+const DEFAULT_CONFIG: RoutingConfig = {
+  defaultQueue: 'celery', defaultExchange: 'celery', defaultExchangeType: 'direct', defaultRoutingKey: 'celery',
+  createMissingQueues: true, defaultPriority: null, queueMaxPriority: null, queues: null, routes: null, transport: 'amqp',
+};
+
+function safeWorkers(file: string, text: string): WorkerFact[] {
+  try { return extractWorkers(file, text); } catch { return []; }
+}
+
+/** Open and scan a folder. */
+export async function openProject(root: string, options: ProjectOptions = {}): Promise<Project> {
+  const parser = await pythonParser();
+  const p = new Project(resolve(root), parser, options);
+  p.scan();
+  return p;
+}
+
+export type { Loc };

@@ -1,0 +1,738 @@
+/**
+ * Static evaluation of Python module-level values. Never executes anything: literals, containers, names
+ * bound earlier, imports across the workspace, a few pure builtins and string operations, kombu
+ * constructors, environment lookups (→ their default, marked), if/else (→ both branches, marked).
+ * Everything else is an explicit `unknown` with a reason and a location.
+ */
+import type { Expr, Stmt } from '../parse/ir';
+import type { Loc, SymbolRef, Value, DictEntry } from './types';
+import type { ModuleSource } from './modules';
+
+export type Env = Map<string, Value>;
+
+/** What a module's top level does to the world, in statement order. */
+export type Effect =
+  | { kind: 'call'; call: Extract<Expr, { t: 'call' }>; env: Env; conditional: boolean }
+  | { kind: 'setattr'; target: Extract<Expr, { t: 'attr' | 'subscript' }>; value: Expr; env: Env; conditional: boolean; op?: string }
+  | { kind: 'def'; stmt: Extract<Stmt, { s: 'def' | 'class' }>; env: Env; conditional: boolean };
+
+export interface ClassInfo { module: string; name: string; bases: Value[]; attrs: Env; stmt: Extract<Stmt, { s: 'class' }> }
+
+export interface ModuleResult {
+  module: string;
+  env: Env;
+  classes: Map<string, ClassInfo>;
+  functions: Map<string, Extract<Stmt, { s: 'def' }>>;
+  effects: Effect[];
+  /** Where each top-level name was last assigned (the target's range). */
+  assigned: Map<string, Loc>;
+}
+
+export interface EvalHost {
+  getModule(name: string): ModuleSource | undefined;
+  /** Values of the project file (`env` key) override environment defaults. */
+  envValue?(variable: string): string | undefined;
+  /** The Django settings module, for `django.conf.settings`. */
+  djangoSettingsModule?(): string | undefined;
+  /** Hook to turn a decorated function into a value (tasks). */
+  decorate?(mod: string, stmt: Extract<Stmt, { s: 'def' | 'class' }>, env: Env): Value | undefined;
+  /** A `Celery(...)` instance was created (kwargs evaluated); returns the app value. */
+  createApp?(mod: string, call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc): Value;
+  /** The app created by that call is bound to `variable`. */
+  nameApp?(app: Value, mod: string, variable: string): Value;
+}
+
+const MAX_ITEMS = 10_000;
+const MAX_LOOP = 1_000;
+
+const unknown = (reason: string, loc?: Loc): Value => ({ kind: 'unknown', reason, loc });
+
+export class Evaluator {
+  private readonly results = new Map<string, ModuleResult>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(private readonly host: EvalHost) {}
+
+  /** The module's top-level bindings after it ran (cached; import cycles see a partial module). */
+  module(name: string): ModuleResult | undefined {
+    const done = this.results.get(name);
+    if (done) return done;
+    const src = this.host.getModule(name);
+    if (!src) return undefined;
+    const res: ModuleResult = { module: name, env: new Map(), classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
+    if (this.inProgress.has(name)) return res;
+    this.inProgress.add(name);
+    try {
+      this.exec(src, src.ir.body, res.env, res, false);
+    } finally {
+      this.inProgress.delete(name);
+    }
+    this.results.set(name, res);
+    return res;
+  }
+
+  loc(src: ModuleSource | string, e: { r: Loc['range'] }): Loc {
+    const file = typeof src === 'string' ? this.host.getModule(src)?.file ?? src : src.file;
+    return { file, range: e.r };
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private exec(src: ModuleSource, body: Stmt[], env: Env, res: ModuleResult, conditional: boolean): void {
+    for (const st of body) {
+      try {
+        this.stmt(src, st, env, res, conditional);
+      } catch (err) {
+        // A bug in evaluation must not lose the rest of the module.
+        env.set('__error__', unknown(`internal evaluation error: ${(err as Error).message}`, this.loc(src, st)));
+      }
+    }
+  }
+
+  private stmt(src: ModuleSource, st: Stmt, env: Env, res: ModuleResult, conditional: boolean): void {
+    switch (st.s) {
+      case 'assign': return this.assign(src, st, env, res, conditional);
+      case 'expr': {
+        const e = st.e;
+        if (e.t === 'call') {
+          this.mutatingCall(src, e, env);
+          res.effects.push({ kind: 'call', call: e, env: new Map(env), conditional });
+        }
+        return;
+      }
+      case 'import': return this.importFrom(src, st, env);
+      case 'importmod': {
+        if (st.as) env.set(st.as, this.moduleRef(st.module));
+        else {
+          const top = st.module.split('.')[0];
+          env.set(top, this.moduleRef(top));
+        }
+        return;
+      }
+      case 'class': {
+        const attrs: Env = new Map();
+        const scope = new Map(env);
+        const inner: ModuleResult = { module: res.module, env: scope, classes: res.classes, functions: new Map(), effects: [], assigned: new Map() };
+        for (const b of st.body) {
+          const before = new Map(scope);
+          this.stmt(src, b, scope, inner, conditional);
+          for (const [k, v] of scope) if (before.get(k) !== v) attrs.set(k, v);
+        }
+        const info: ClassInfo = { module: res.module, name: st.name, bases: st.bases.map((b) => this.eval(src, b, env)), attrs, stmt: st };
+        if (env === res.env) res.classes.set(st.name, info);
+        const decorated = this.host.decorate?.(res.module, st, env);
+        env.set(st.name, decorated ?? { kind: 'ref', ref: { module: res.module, name: st.name, kind: 'class', loc: this.loc(src, { r: st.nameR }) } });
+        res.effects.push({ kind: 'def', stmt: st, env: new Map(env), conditional });
+        return;
+      }
+      case 'def': {
+        if (env === res.env) res.functions.set(st.name, st);
+        const decorated = this.host.decorate?.(res.module, st, env);
+        env.set(st.name, decorated ?? { kind: 'ref', ref: { module: res.module, name: st.name, kind: 'function', loc: this.loc(src, { r: st.nameR }) } });
+        res.effects.push({ kind: 'def', stmt: st, env: new Map(env), conditional });
+        return;
+      }
+      case 'if': return this.branch(src, st, env, res, conditional);
+      case 'for': return this.loop(src, st, env, res, conditional);
+      case 'return': return;
+    }
+  }
+
+  private assign(src: ModuleSource, st: Extract<Stmt, { s: 'assign' }>, env: Env, res: ModuleResult, conditional: boolean): void {
+    const t = st.target;
+    if (t.t === 'name') {
+      let v = this.eval(src, st.value, env);
+      if (st.op) v = this.binop(src, st.op, env.get(t.id) ?? unknown(`'${t.id}' is not bound before '${st.op}='`, this.loc(src, t)), v, st);
+      // A fresh `Celery(...)` is named after the variable it is bound to.
+      if (v.kind === 'ref' && v.ref.kind === 'app' && v.ref.name === '' && st.value.t === 'call') v = this.host.nameApp?.(v, res.module, t.id) ?? v;
+      env.set(t.id, withLoc(v, this.loc(src, st.value)));
+      if (env === res.env) res.assigned.set(t.id, this.loc(src, t));
+      return;
+    }
+    if (t.t === 'tuple' || t.t === 'list') {
+      const v = this.eval(src, st.value, env);
+      t.items.forEach((item, i) => {
+        if (item.t !== 'name') return;
+        const part = (v.kind === 'tuple' || v.kind === 'list') && v.items[i] ? v.items[i] : unknown(`unpacking of a value that is not a known sequence`, this.loc(src, st.value));
+        env.set(item.id, part);
+      });
+      return;
+    }
+    if (t.t === 'subscript' && t.obj.t === 'name') {
+      const container = env.get(t.obj.id);
+      if (container?.kind === 'dict') {
+        const key = this.eval(src, t.index, env);
+        const value = this.eval(src, st.value, env);
+        env.set(t.obj.id, { ...container, entries: setEntry(container.entries, key, value) });
+        return;
+      }
+    }
+    if (t.t === 'attr' || t.t === 'subscript') {
+      res.effects.push({ kind: 'setattr', target: t, value: st.value, env: new Map(env), conditional, op: st.op });
+    }
+  }
+
+  private importFrom(src: ModuleSource, st: Extract<Stmt, { s: 'import' }>, env: Env): void {
+    const target = resolveRelative(src, st.module, st.level);
+    if (st.names === '*') {
+      const m = this.module(target);
+      if (!m) return;
+      for (const [k, v] of m.env) if (!k.startsWith('_')) env.set(k, v);
+      return;
+    }
+    for (const { name, as } of st.names) {
+      const local = as ?? name;
+      const m = this.module(target);
+      if (m) {
+        const v = m.env.get(name);
+        if (v) { env.set(local, v); continue; }
+        // `from pkg import submodule`
+        if (this.host.getModule(`${target}.${name}`)) { env.set(local, this.moduleRef(`${target}.${name}`)); continue; }
+        env.set(local, unknown(`'${name}' is not defined at the top level of ${target}`));
+        continue;
+      }
+      if (this.host.getModule(`${target}.${name}`)) { env.set(local, this.moduleRef(`${target}.${name}`)); continue; }
+      env.set(local, { kind: 'ref', ref: { module: `${target}.${name}`, name: '', kind: 'external' } });
+    }
+  }
+
+  private moduleRef(module: string): Value {
+    if (this.host.getModule(module)) return { kind: 'ref', ref: { module, name: '', kind: 'module' } };
+    return { kind: 'ref', ref: { module, name: '', kind: 'external' } };
+  }
+
+  private branch(src: ModuleSource, st: Extract<Stmt, { s: 'if' }>, env: Env, res: ModuleResult, conditional: boolean): void {
+    const test = this.eval(src, st.test, env);
+    const known = truthiness(test);
+    if (known !== undefined && !test.env && !test.conditional) {
+      this.exec(src, known ? st.body : st.orelse, env, res, conditional);
+      return;
+    }
+    // Both branches: the one real Celery sees without the environment variable set is primary.
+    const primaryFirst = known === undefined ? true : known;
+    const a = new Map(env);
+    const b = new Map(env);
+    const effA: ModuleResult = { ...res, effects: [] };
+    const effB: ModuleResult = { ...res, effects: [] };
+    this.exec(src, primaryFirst ? st.body : st.orelse, a, effA, true);
+    this.exec(src, primaryFirst ? st.orelse : st.body, b, effB, true);
+    res.effects.push(...effA.effects);
+    for (const k of new Set([...a.keys(), ...b.keys()])) {
+      const va = a.get(k);
+      const vb = b.get(k);
+      if (va === vb) { if (va) env.set(k, va); continue; }
+      const primary = va ?? vb!;
+      const other = va ? vb : undefined;
+      env.set(k, { ...primary, conditional: true, alternatives: other ? [other] : primary.alternatives } as Value);
+    }
+  }
+
+  private loop(src: ModuleSource, st: Extract<Stmt, { s: 'for' }>, env: Env, res: ModuleResult, conditional: boolean): void {
+    const it = this.eval(src, st.iter, env);
+    const items = iterate(it);
+    if (!items) {
+      res.effects.push(...[]);
+      return;
+    }
+    for (const item of items.slice(0, MAX_LOOP)) {
+      bindTarget(st.target, item, env);
+      this.exec(src, st.body, env, res, conditional);
+    }
+  }
+
+  /** `X.append(v)`, `X.extend(v)`, `X.update(...)` on names bound in this scope. */
+  private mutatingCall(src: ModuleSource, e: Extract<Expr, { t: 'call' }>, env: Env): void {
+    if (e.fn.t !== 'attr' || e.fn.obj.t !== 'name') return;
+    const name = e.fn.obj.id;
+    const cur = env.get(name);
+    if (!cur) return;
+    const method = e.fn.name;
+    const arg = e.args[0] ? this.eval(src, e.args[0], env) : undefined;
+    if ((cur.kind === 'list' || cur.kind === 'set') && (method === 'append' || method === 'add') && arg) env.set(name, { ...cur, items: [...cur.items, arg] });
+    else if (cur.kind === 'list' && method === 'extend' && arg) {
+      const more = iterate(arg);
+      env.set(name, more ? { ...cur, items: [...cur.items, ...more] } : unknown(`${name}.extend() with a value that is not a known sequence`, this.loc(src, e)));
+    } else if (cur.kind === 'list' && method === 'insert' && e.args.length === 2) {
+      const idx = this.eval(src, e.args[0], env);
+      const v = this.eval(src, e.args[1], env);
+      const items = [...cur.items];
+      if (idx.kind === 'num') items.splice(idx.value, 0, v);
+      env.set(name, { ...cur, items });
+    } else if (cur.kind === 'dict' && method === 'update') {
+      let entries = cur.entries;
+      if (arg) {
+        if (arg.kind === 'dict') for (const en of arg.entries) entries = setEntry(entries, en.key, en.value);
+        else { env.set(name, unknown(`${name}.update() with a value that is not a known dict`, this.loc(src, e))); return; }
+      }
+      for (const kw of e.kwargs) {
+        if (kw.name) entries = setEntry(entries, { kind: 'str', value: kw.name }, this.eval(src, kw.value, env));
+      }
+      env.set(name, { ...cur, entries });
+    } else if (cur.kind === 'dict' && method === 'setdefault' && arg) {
+      if (!dictGet(cur, arg)) env.set(name, { ...cur, entries: setEntry(cur.entries, arg, e.args[1] ? this.eval(src, e.args[1], env) : { kind: 'none' }) });
+    }
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  eval(src: ModuleSource, e: Expr, env: Env): Value {
+    const loc = this.loc(src, e);
+    switch (e.t) {
+      case 'str': return { kind: 'str', value: e.v, loc };
+      case 'num': return { kind: 'num', value: e.v, loc };
+      case 'bool': return { kind: 'bool', value: e.v, loc };
+      case 'none': return { kind: 'none', loc };
+      case 'fstr': {
+        let out = '';
+        const metas: Value[] = [];
+        for (const p of e.parts) {
+          if (typeof p === 'string') { out += p; continue; }
+          const v = this.eval(src, p, env);
+          const s = asText(v);
+          if (s === undefined) return unknown(`f-string part {${exprText(p)}} is not known: ${v.kind === 'unknown' ? v.reason : v.kind}`, loc);
+          out += s;
+          metas.push(v);
+        }
+        return mergeMeta({ kind: 'str', value: out, loc }, metas);
+      }
+      case 'name': {
+        const v = env.get(e.id);
+        if (v) return v;
+        if (e.id in BUILTINS) return { kind: 'ref', ref: { module: 'builtins', name: e.id, kind: 'external' }, loc };
+        return unknown(`'${e.id}' is not defined at module level`, loc);
+      }
+      case 'attr': return this.attribute(src, e, env, loc);
+      case 'call': return this.call(src, e, env, loc);
+      case 'list': case 'tuple': case 'set': {
+        const items: Value[] = [];
+        for (const it of e.items.slice(0, MAX_ITEMS)) {
+          if (it.t === 'star') {
+            const v = this.eval(src, it.e, env);
+            const more = iterate(v);
+            if (!more) return unknown(`*${exprText(it.e)} is not a known sequence`, loc);
+            items.push(...more);
+          } else items.push(this.eval(src, it, env));
+        }
+        return { kind: e.t, items, loc };
+      }
+      case 'dict': {
+        let entries: DictEntry[] = [];
+        for (const en of e.entries.slice(0, MAX_ITEMS)) {
+          if (en.k === null) {
+            const v = this.eval(src, en.v, env);
+            if (v.kind !== 'dict') return unknown(`**${exprText(en.v)} is not a known dict`, loc);
+            for (const x of v.entries) entries = setEntry(entries, x.key, x.value);
+          } else entries = setEntry(entries, this.eval(src, en.k, env), this.eval(src, en.v, env));
+        }
+        return { kind: 'dict', entries, loc };
+      }
+      case 'binop': return this.binop(src, e.op, this.eval(src, e.l, env), this.eval(src, e.rgt, env), e);
+      case 'subscript': {
+        const obj = this.eval(src, e.obj, env);
+        const idx = this.eval(src, e.index, env);
+        if (obj.kind === 'dict') return dictGet(obj, idx) ?? unknown(`key ${show(idx)} is not in the dict`, loc);
+        if ((obj.kind === 'list' || obj.kind === 'tuple') && idx.kind === 'num') return obj.items.at(idx.value) ?? unknown('index out of range', loc);
+        if (obj.kind === 'ref' && obj.ref.module === 'os.environ') return this.envLookup(idx, undefined, loc, true);
+        return unknown(`subscript of ${describe(obj)}`, loc);
+      }
+      case 'cond': {
+        const test = this.eval(src, e.test, env);
+        const a = this.eval(src, e.a, env);
+        const b = this.eval(src, e.b, env);
+        const known = truthiness(test);
+        const primary = known === false ? b : a;
+        const other = known === false ? a : b;
+        if (known !== undefined && !test.env) return primary;
+        return { ...primary, conditional: true, alternatives: [other] } as Value;
+      }
+      case 'compare': {
+        const l = this.eval(src, e.l, env);
+        const r = this.eval(src, e.rgt, env);
+        if ((e.op === '==' || e.op === '!=') && isScalar(l) && isScalar(r)) {
+          const eq = (l as { value?: unknown }).value === (r as { value?: unknown }).value && l.kind === r.kind;
+          return mergeMeta({ kind: 'bool', value: e.op === '==' ? eq : !eq, loc }, [l, r]);
+        }
+        return unknown(`comparison ${exprText(e)}`, loc);
+      }
+      case 'bool_op': {
+        const vals = e.args.map((a) => this.eval(src, a, env));
+        if (e.op === 'not') {
+          const t = truthiness(vals[0]);
+          return t === undefined ? unknown('not of an unknown value', loc) : mergeMeta({ kind: 'bool', value: !t, loc }, vals);
+        }
+        const [l, r] = vals;
+        const t = truthiness(l);
+        if (t === undefined) return unknown(`${e.op} of an unknown value`, loc);
+        const picked = e.op === 'or' ? (t ? l : r) : (t ? r : l);
+        return mergeMeta(picked, [l]);
+      }
+      case 'star': return unknown('starred expression', loc);
+      case 'opaque': return unknown(`not statically known: ${e.text.slice(0, 60)}`, loc);
+    }
+  }
+
+  private attribute(src: ModuleSource, e: Extract<Expr, { t: 'attr' }>, env: Env, loc: Loc): Value {
+    const obj = this.eval(src, e.obj, env);
+    if (obj.kind === 'ref') {
+      const r = obj.ref;
+      if (r.kind === 'module') {
+        const m = this.module(r.module);
+        const v = m?.env.get(e.name);
+        if (v) return v;
+        if (this.host.getModule(`${r.module}.${e.name}`)) return this.moduleRef(`${r.module}.${e.name}`);
+        return unknown(`'${e.name}' is not defined at the top level of ${r.module}`, loc);
+      }
+      if (r.kind === 'class') {
+        const v = this.classAttr(r, e.name);
+        if (v) return v;
+        return unknown(`class ${r.name} has no attribute '${e.name}' that can be read`, loc);
+      }
+      if (r.kind === 'external') {
+        const full = r.name ? `${r.module}.${r.name}.${e.name}` : `${r.module}.${e.name}`;
+        if (full === 'django.conf.settings') {
+          const mod = this.host.djangoSettingsModule?.();
+          if (mod && this.host.getModule(mod)) return this.moduleRef(mod);
+          return unknown('django.conf.settings: the Django settings module is not known', loc);
+        }
+        return { kind: 'ref', ref: { module: full, name: '', kind: 'external' }, loc };
+      }
+      if (r.kind === 'app' || r.kind === 'task') return { kind: 'ref', ref: { ...r, name: `${r.name}.${e.name}` }, loc };
+    }
+    // Enum members stand for their value; `.value` / `.name` of a plain value.
+    if (e.name === 'value' && obj.kind !== 'unknown') return obj;
+    if (obj.kind === 'unknown') return unknown(`${exprText(e)}: ${obj.reason}`, loc);
+    return unknown(`attribute '${e.name}' of ${describe(obj)}`, loc);
+  }
+
+  /** A class attribute, following workspace base classes (Enum members read as their values). */
+  classAttr(ref: SymbolRef, name: string, depth = 0): Value | undefined {
+    if (depth > 20) return undefined;
+    const info = this.module(ref.module)?.classes.get(ref.name);
+    if (!info) return undefined;
+    const v = info.attrs.get(name);
+    if (v) return v;
+    for (const b of info.bases) {
+      if (b.kind === 'ref' && b.ref.kind === 'class') {
+        const inherited = this.classAttr(b.ref, name, depth + 1);
+        if (inherited) return inherited;
+      }
+    }
+    return undefined;
+  }
+
+  private isCelerySubclass(ref: SymbolRef, depth = 0): boolean {
+    const info = depth < 20 ? this.classInfo(ref) : undefined;
+    return !!info?.bases.some((b) => b.kind === 'ref' && (qualified(b.ref).endsWith('celery.Celery') || (b.ref.kind === 'class' && this.isCelerySubclass(b.ref, depth + 1))));
+  }
+
+  classInfo(ref: SymbolRef): ClassInfo | undefined {
+    return this.module(ref.module)?.classes.get(ref.name);
+  }
+
+  private call(src: ModuleSource, e: Extract<Expr, { t: 'call' }>, env: Env, loc: Loc): Value {
+    // Methods on known values first: str.format, str.lower, dict.get, ...
+    if (e.fn.t === 'attr') {
+      const self = this.eval(src, e.fn.obj, env);
+      const m = this.method(src, self, e.fn.name, e, env, loc);
+      if (m) return m;
+    }
+    const fn = this.eval(src, e.fn, env);
+    if (fn.kind !== 'ref') return unknown(`call of ${exprText(e.fn)}: ${fn.kind === 'unknown' ? fn.reason : 'not callable'}`, loc);
+    const q = qualified(fn.ref);
+    const args = () => e.args.map((a) => this.eval(src, a, env));
+    const kwargs = () => {
+      const out: Record<string, Value> = {};
+      for (const kw of e.kwargs) {
+        if (kw.name) out[kw.name] = this.eval(src, kw.value, env);
+        else {
+          const d = this.eval(src, kw.value, env);
+          if (d.kind === 'dict') for (const en of d.entries) if (en.key.kind === 'str') out[en.key.value] = en.value;
+        }
+      }
+      return out;
+    };
+    if (q === 'celery.Celery' || q === 'celery.app.Celery' || q === 'celery.app.base.Celery' || (fn.ref.kind === 'class' && this.isCelerySubclass(fn.ref))) {
+      return this.host.createApp?.(src.module, e, args(), kwargs(), loc) ?? unknown('Celery app', loc);
+    }
+    const kombu = KOMBU[q];
+    if (kombu) return { kind: 'kombu', type: kombu, args: args(), kwargs: kwargs(), loc };
+    switch (q) {
+      case 'builtins.dict': {
+        const a = args();
+        let entries: DictEntry[] = [];
+        if (a[0]) {
+          if (a[0].kind === 'dict') entries = [...a[0].entries];
+          else {
+            const pairs = iterate(a[0]);
+            if (!pairs) return unknown('dict() of a value that is not known', loc);
+            for (const p of pairs) if ((p.kind === 'tuple' || p.kind === 'list') && p.items.length === 2) entries = setEntry(entries, p.items[0], p.items[1]);
+          }
+        }
+        for (const [k, v] of Object.entries(kwargs())) entries = setEntry(entries, { kind: 'str', value: k }, v);
+        return { kind: 'dict', entries, loc };
+      }
+      case 'builtins.list': case 'builtins.tuple': case 'builtins.set': case 'builtins.frozenset': case 'builtins.sorted': {
+        const a = args()[0];
+        if (!a) return { kind: q === 'builtins.tuple' ? 'tuple' : q === 'builtins.set' ? 'set' : 'list', items: [], loc };
+        const items = iterate(a);
+        if (!items) return unknown(`${q.slice(9)}() of an unknown value`, loc);
+        return { kind: q === 'builtins.tuple' ? 'tuple' : 'list', items, loc };
+      }
+      case 'builtins.str': {
+        const a = args()[0];
+        const s = a ? asText(a) : '';
+        return s === undefined ? unknown('str() of an unknown value', loc) : mergeMeta({ kind: 'str', value: s, loc }, a ? [a] : []);
+      }
+      case 'builtins.int': {
+        const a = args()[0];
+        if (a?.kind === 'num') return a;
+        if (a?.kind === 'str' && /^\s*-?\d+\s*$/.test(a.value)) return mergeMeta({ kind: 'num', value: parseInt(a.value, 10), loc }, [a]);
+        return unknown('int() of an unknown value', loc);
+      }
+      case 'builtins.bool': {
+        const t = truthiness(args()[0] ?? { kind: 'bool', value: false });
+        return t === undefined ? unknown('bool() of an unknown value', loc) : { kind: 'bool', value: t, loc };
+      }
+      case 're.compile': {
+        const a = args()[0];
+        return a?.kind === 'str' ? { kind: 'regex', pattern: a.value, loc } : unknown('re.compile of an unknown pattern', loc);
+      }
+      case 'os.environ.get': case 'os.getenv': case 'os.environ.setdefault':
+        return this.envLookup(args()[0], args()[1] ?? kwargs()['default'], loc, false);
+      case 'decouple.config': case 'environs.Env': case 'django-environ':
+        return this.envLookup(args()[0], kwargs()['default'], loc, false);
+    }
+    // django-environ / environs style: env('X', default=...), env.str('X', 'd'), config('X', default=...)
+    if (/(^|\.)(Env|env|config)(\.(str|int|bool|list|json))?$/.test(q) && (q.startsWith('environ.') || q.startsWith('environs.') || q.startsWith('decouple.') || fn.ref.kind === 'external')) {
+      const a = args();
+      const k = kwargs();
+      if (a[0]?.kind === 'str' && /^[A-Z_][A-Z0-9_]*$/.test(a[0].value)) return this.envLookup(a[0], k['default'] ?? a[1], loc, false);
+    }
+    if (fn.ref.kind === 'class') return { kind: 'ref', ref: { ...fn.ref, kind: 'class', name: fn.ref.name }, loc, conditional: undefined };
+    return unknown(`result of calling ${exprText(e.fn)}()`, loc);
+  }
+
+  private method(src: ModuleSource, self: Value, name: string, e: Extract<Expr, { t: 'call' }>, env: Env, loc: Loc): Value | undefined {
+    if (self.kind === 'str') {
+      const a = e.args.map((x) => this.eval(src, x, env));
+      switch (name) {
+        case 'lower': return { ...self, value: self.value.toLowerCase(), loc };
+        case 'upper': return { ...self, value: self.value.toUpperCase(), loc };
+        case 'strip': return { ...self, value: self.value.trim(), loc };
+        case 'format': {
+          const kw: Record<string, Value> = {};
+          for (const k of e.kwargs) if (k.name) kw[k.name] = this.eval(src, k.value, env);
+          let i = 0;
+          let failed: string | undefined;
+          const out = self.value.replace(/\{\{|\}\}|\{([^{}!:]*)(![rsa])?(:[^{}]*)?\}/g, (m, field: string) => {
+            if (m === '{{') return '{';
+            if (m === '}}') return '}';
+            const v = field === '' ? a[i++] : /^\d+$/.test(field) ? a[Number(field)] : kw[field];
+            const s = v ? asText(v) : undefined;
+            if (s === undefined) { failed = field || String(i - 1); return ''; }
+            return s;
+          });
+          if (failed !== undefined) return unknown(`.format() argument ${failed} is not known`, loc);
+          return mergeMeta({ kind: 'str', value: out, loc }, [self, ...a, ...Object.values(kw)]);
+        }
+        case 'join': {
+          const items = a[0] ? iterate(a[0]) : undefined;
+          const parts = items?.map(asText);
+          if (!parts || parts.some((p) => p === undefined)) return unknown('.join() of unknown items', loc);
+          return mergeMeta({ kind: 'str', value: parts.join(self.value), loc }, [self, ...(items ?? [])]);
+        }
+        case 'replace': {
+          if (a[0]?.kind === 'str' && a[1]?.kind === 'str') return { ...self, value: self.value.split(a[0].value).join(a[1].value), loc };
+          return unknown('.replace() with unknown arguments', loc);
+        }
+      }
+      return undefined;
+    }
+    if (self.kind === 'dict' && name === 'get') {
+      const k = e.args[0] ? this.eval(src, e.args[0], env) : undefined;
+      const found = k ? dictGet(self, k) : undefined;
+      return found ?? (e.args[1] ? this.eval(src, e.args[1], env) : { kind: 'none', loc });
+    }
+    if (self.kind === 'dict' && (name === 'copy')) return self;
+    if (self.kind === 'dict' && (name === 'keys' || name === 'values' || name === 'items')) {
+      const items = self.entries.map((en) => name === 'keys' ? en.key : name === 'values' ? en.value : { kind: 'tuple' as const, items: [en.key, en.value] });
+      return { kind: 'list', items, loc };
+    }
+    return undefined;
+  }
+
+  private envLookup(nameV: Value | undefined, def: Value | undefined, loc: Loc, subscript: boolean): Value {
+    const variable = nameV?.kind === 'str' ? nameV.value : '?';
+    const given = variable !== '?' ? this.host.envValue?.(variable) : undefined;
+    if (given !== undefined) return { kind: 'str', value: given, loc, env: { variable, hasDefault: true } };
+    if (subscript || !def) return unknown(`environment variable ${variable} has no default`, loc);
+    return { ...def, env: { variable, hasDefault: true } } as Value;
+  }
+
+  private binop(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
+    const loc = this.loc(src, e);
+    if (op === '+') {
+      if (l.kind === 'str' && r.kind === 'str') return mergeMeta({ kind: 'str', value: l.value + r.value, loc }, [l, r]);
+      if (l.kind === 'num' && r.kind === 'num') return { kind: 'num', value: l.value + r.value, loc };
+      if ((l.kind === 'list' || l.kind === 'tuple') && (r.kind === 'list' || r.kind === 'tuple')) return { kind: l.kind, items: [...l.items, ...r.items], loc };
+    }
+    if (op === '|' && l.kind === 'dict' && r.kind === 'dict') {
+      let entries = l.entries;
+      for (const en of r.entries) entries = setEntry(entries, en.key, en.value);
+      return { kind: 'dict', entries, loc };
+    }
+    if (op === '%' && l.kind === 'str') {
+      const args = r.kind === 'tuple' ? r.items : [r];
+      let i = 0;
+      let bad = false;
+      const out = l.value.replace(/%[sdr%]/g, (m) => {
+        if (m === '%%') return '%';
+        const s = args[i] ? asText(args[i++]) : undefined;
+        if (s === undefined) bad = true;
+        return s ?? '';
+      });
+      return bad ? unknown('% formatting with unknown values', loc) : mergeMeta({ kind: 'str', value: out, loc }, [l, ...args]);
+    }
+    if (l.kind === 'num' && r.kind === 'num') {
+      const v = op === '-' ? l.value - r.value : op === '*' ? l.value * r.value : op === '//' ? Math.floor(l.value / r.value) : undefined;
+      if (v !== undefined) return { kind: 'num', value: v, loc };
+    }
+    if (l.kind === 'unknown') return l;
+    if (r.kind === 'unknown') return r;
+    return unknown(`operator ${op} on ${l.kind} and ${r.kind}`, loc);
+  }
+}
+
+// ------------------------------------------------------------ helpers
+
+const BUILTINS: Record<string, true> = { dict: true, list: true, tuple: true, set: true, frozenset: true, str: true, int: true, bool: true, sorted: true };
+
+const KOMBU: Record<string, 'Queue' | 'Exchange' | 'binding' | 'Broadcast'> = {
+  'kombu.Queue': 'Queue', 'kombu.entity.Queue': 'Queue', 'kombu.Exchange': 'Exchange', 'kombu.entity.Exchange': 'Exchange',
+  'kombu.binding': 'binding', 'kombu.entity.binding': 'binding', 'kombu.common.Broadcast': 'Broadcast', 'kombu.Broadcast': 'Broadcast',
+};
+
+export function qualified(ref: SymbolRef): string {
+  if (ref.kind === 'external') return ref.name ? `${ref.module}.${ref.name}` : ref.module;
+  return ref.name ? `${ref.module}.${ref.name}` : ref.module;
+}
+
+export function resolveRelative(src: ModuleSource, module: string, level: number): string {
+  if (level === 0) return module;
+  const parts = src.module.split('.');
+  // A package's __init__ is its own package; a plain module's package is its parent.
+  const base = src.isPackage ? parts : parts.slice(0, -1);
+  const up = base.slice(0, Math.max(0, base.length - (level - 1)));
+  return [...up, ...(module ? [module] : [])].join('.');
+}
+
+function withLoc(v: Value, loc: Loc): Value {
+  return v.loc ? v : ({ ...v, loc } as Value);
+}
+
+export function keyOf(v: Value): string | undefined {
+  switch (v.kind) {
+    case 'str': return `s:${v.value}`;
+    case 'num': return `n:${v.value}`;
+    case 'bool': return `b:${v.value}`;
+    case 'none': return 'none';
+    case 'regex': return `re:${v.pattern}`;
+    case 'ref': return `ref:${qualified(v.ref)}`;
+    default: return undefined;
+  }
+}
+
+export function setEntry(entries: DictEntry[], key: Value, value: Value): DictEntry[] {
+  const k = keyOf(key);
+  const out = entries.slice();
+  if (k !== undefined) {
+    const i = out.findIndex((en) => keyOf(en.key) === k);
+    // Python keeps the first insertion position and replaces the value.
+    if (i >= 0) { out[i] = { key: out[i].key, value }; return out; }
+  }
+  out.push({ key, value });
+  return out;
+}
+
+export function dictGet(d: Extract<Value, { kind: 'dict' }>, key: Value): Value | undefined {
+  const k = keyOf(key);
+  if (k === undefined) return undefined;
+  return d.entries.find((en) => keyOf(en.key) === k)?.value;
+}
+
+export function iterate(v: Value): Value[] | undefined {
+  if (v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') return v.items;
+  if (v.kind === 'dict') return v.entries.map((e) => e.key);
+  if (v.kind === 'str') return [...v.value].map((c) => ({ kind: 'str', value: c }));
+  return undefined;
+}
+
+function bindTarget(t: Expr, v: Value, env: Env): void {
+  if (t.t === 'name') env.set(t.id, v);
+  else if (t.t === 'tuple' || t.t === 'list') {
+    const items = iterate(v);
+    t.items.forEach((x, i) => bindTarget(x, items?.[i] ?? { kind: 'unknown', reason: 'unpacking' }, env));
+  }
+}
+
+export function truthiness(v: Value): boolean | undefined {
+  switch (v.kind) {
+    case 'str': return v.value !== '';
+    case 'num': return v.value !== 0;
+    case 'bool': return v.value;
+    case 'none': return false;
+    case 'list': case 'tuple': case 'set': return v.items.length > 0;
+    case 'dict': return v.entries.length > 0;
+    case 'kombu': case 'regex': case 'ref': return true;
+    default: return undefined;
+  }
+}
+
+function isScalar(v: Value): boolean {
+  return v.kind === 'str' || v.kind === 'num' || v.kind === 'bool' || v.kind === 'none';
+}
+
+export function asText(v: Value): string | undefined {
+  if (v.kind === 'str') return v.value;
+  if (v.kind === 'num') return String(v.value);
+  if (v.kind === 'bool') return v.value ? 'True' : 'False';
+  if (v.kind === 'none') return 'None';
+  return undefined;
+}
+
+/** Carry env / conditional marks from the parts into a derived value. */
+function mergeMeta(v: Value, parts: Value[]): Value {
+  const env = parts.find((p) => p.env)?.env;
+  const conditional = parts.some((p) => p.conditional);
+  if (!env && !conditional) return v;
+  return { ...v, ...(env ? { env } : {}), ...(conditional ? { conditional } : {}) } as Value;
+}
+
+export function show(v: Value): string {
+  switch (v.kind) {
+    case 'str': return `'${v.value}'`;
+    case 'num': return String(v.value);
+    case 'bool': return v.value ? 'True' : 'False';
+    case 'none': return 'None';
+    case 'regex': return `re.compile('${v.pattern}')`;
+    default: return describe(v);
+  }
+}
+
+function describe(v: Value): string {
+  if (v.kind === 'ref') return qualified(v.ref);
+  if (v.kind === 'unknown') return `an unknown value (${v.reason})`;
+  if (v.kind === 'kombu') return `a kombu ${v.type}`;
+  return `a ${v.kind}`;
+}
+
+export function exprText(e: Expr): string {
+  switch (e.t) {
+    case 'name': return e.id;
+    case 'attr': return `${exprText(e.obj)}.${e.name}`;
+    case 'str': return `'${e.v}'`;
+    case 'call': return `${exprText(e.fn)}(...)`;
+    case 'opaque': return e.text.slice(0, 40);
+    default: return e.t;
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * The workspace model: every Python module's IR and every worker command, evaluated into apps, settings
+ * sources, tasks and call sites. Rebuilt cheaply: files keep their IR; evaluation is lazy and cached
+ * until the next change.
+ */
+import type { Expr, Stmt } from '../parse/ir';
+import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, UnknownFact, Value, WorkerFact } from './types';
+import { Evaluator, qualified, type Env, type ModuleResult } from './evaluate';
+import type { ModuleSource } from './modules';
+import { settingStyle } from '../routing/settings';
+
+const OPTION_KEYS: TaskOptionKey[] = ['queue', 'routing_key', 'exchange', 'priority', 'exchange_type'];
+const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set']);
+
+export interface WorkspaceOptions {
+  /** Extra decorator names that create tasks (`myproject.decorators.task`, or a bare `my_task`). */
+  taskDecorators?: string[];
+  /** Values for environment variables (project file). */
+  env?: Record<string, string>;
+}
+
+interface AppRecord { fact: AppFact; ctor: Record<string, Value>; ctorArgs: Value[] }
+
+export class Workspace {
+  readonly modules = new Map<string, ModuleSource>();
+  readonly byFile = new Map<string, ModuleSource>();
+  readonly workers = new Map<string, WorkerFact[]>();
+  private evaluator?: Evaluator;
+  private appRecords = new Map<string, AppRecord>();
+  private tasksByModule = new Map<string, TaskFact[]>();
+  private djangoModule?: string | null;
+  private suffixIndex?: Map<string, string | null>;
+
+  constructor(public options: WorkspaceOptions = {}) {}
+
+  setModule(src: ModuleSource): void {
+    const old = this.byFile.get(src.file);
+    if (old) this.modules.delete(old.module);
+    this.modules.set(src.module, src);
+    this.byFile.set(src.file, src);
+    this.invalidate();
+  }
+
+  removeFile(file: string): void {
+    const old = this.byFile.get(file);
+    if (old) { this.modules.delete(old.module); this.byFile.delete(file); }
+    this.workers.delete(file);
+    this.invalidate();
+  }
+
+  setWorkers(file: string, workers: WorkerFact[]): void {
+    if (workers.length) this.workers.set(file, workers); else this.workers.delete(file);
+  }
+
+  invalidate(): void {
+    this.evaluator = undefined;
+    this.appRecords = new Map();
+    this.tasksByModule = new Map();
+    this.djangoModule = undefined;
+    this.suffixIndex = undefined;
+  }
+
+  /** Module lookup: exact dotted name, else a unique module ending with `.name` (sys.path set elsewhere). */
+  getModule(name: string): ModuleSource | undefined {
+    const exact = this.modules.get(name);
+    if (exact) return exact;
+    if (!this.suffixIndex) {
+      this.suffixIndex = new Map();
+      for (const m of this.modules.keys()) {
+        const parts = m.split('.');
+        for (let i = 1; i < parts.length; i++) {
+          const suffix = parts.slice(i).join('.');
+          this.suffixIndex.set(suffix, this.suffixIndex.has(suffix) ? null : m);
+        }
+      }
+    }
+    const m = this.suffixIndex.get(name);
+    return m ? this.modules.get(m) : undefined;
+  }
+
+  get eval(): Evaluator {
+    if (!this.evaluator) {
+      this.evaluator = new Evaluator({
+        getModule: (n) => this.getModule(n),
+        envValue: (v) => this.options.env?.[v],
+        djangoSettingsModule: () => this.djangoSettingsModule(),
+        decorate: (mod, st, env) => this.decorate(mod, st, env),
+        createApp: (mod, call, args, kwargs, loc) => this.createApp(mod, call, args, kwargs, loc),
+        nameApp: (app, mod, variable) => this.nameApp(app, mod, variable),
+      });
+    }
+    return this.evaluator;
+  }
+
+  /** Run every module once (so every app, task and effect is known). */
+  private evaluateAll(): void {
+    const ev = this.eval;
+    for (const name of this.modules.keys()) ev.module(name);
+  }
+
+  // ------------------------------------------------------------------ Django
+
+  /** `os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')` in manage.py / celery.py / wsgi / asgi. */
+  djangoSettingsModule(): string | undefined {
+    if (this.djangoModule !== undefined) return this.djangoModule ?? undefined;
+    const found: Array<{ module: string; from: string }> = [];
+    for (const src of this.modules.values()) {
+      visitCalls(src.ir.body, (c) => {
+        const fn = dotted(c.fn);
+        if ((fn === 'os.environ.setdefault' || fn === 'environ.setdefault') && c.args[0]?.t === 'str' && c.args[0].v === 'DJANGO_SETTINGS_MODULE' && c.args[1]?.t === 'str') {
+          found.push({ module: c.args[1].v, from: src.module });
+        }
+      });
+    }
+    // Prefer the Celery module's own setdefault, then manage.py.
+    const pick = found.find((f) => /celery/.test(f.from)) ?? found.find((f) => /manage$/.test(f.from)) ?? found[0];
+    this.djangoModule = pick && this.getModule(pick.module) ? this.getModule(pick.module)!.module : pick?.module ?? null;
+    return this.djangoModule ?? undefined;
+  }
+
+  // ------------------------------------------------------------------ apps
+
+  private createApp(mod: string, _call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc): Value {
+    const main = args[0]?.kind === 'str' ? args[0].value : kwargs['main']?.kind === 'str' ? (kwargs['main'] as { value: string }).value : undefined;
+    const key = `${mod}:@${loc.range.start.line}:${loc.range.start.character}`;
+    if (!this.appRecords.has(key)) {
+      this.appRecords.set(key, { fact: { variable: '', module: mod, main, loc, sources: [], includes: [] }, ctor: kwargs, ctorArgs: args });
+    }
+    return { kind: 'ref', ref: { module: mod, name: '', kind: 'app', task: key }, loc };
+  }
+
+  private nameApp(app: Value, mod: string, variable: string): Value {
+    if (app.kind !== 'ref') return app;
+    const rec = app.ref.task ? this.appRecords.get(app.ref.task) : undefined;
+    if (rec && !rec.fact.variable) rec.fact.variable = variable;
+    return { ...app, ref: { module: mod, name: variable, kind: 'app', task: app.ref.task, loc: app.loc } };
+  }
+
+  /** Every Celery app of the workspace with its settings sources, in the order Celery applies them. */
+  apps(): AppFact[] {
+    this.evaluateAll();
+    const out: AppFact[] = [];
+    for (const [key, rec] of this.appRecords) {
+      const fact: AppFact = { ...rec.fact, variable: rec.fact.variable || 'app', sources: [], includes: [] };
+      const ctorSettings = this.ctorSettings(rec);
+      if (ctorSettings.settings.length) fact.sources.push(ctorSettings);
+      for (const m of this.modules.keys()) {
+        const res = this.eval.module(m);
+        if (res) this.appEffects(res, key, fact);
+      }
+      out.push(fact);
+    }
+    return out;
+  }
+
+  private ctorSettings(rec: AppRecord): ConfigSource {
+    const settings: SettingFact[] = [];
+    const file = rec.fact.loc;
+    const ctorMap: Record<string, string> = { broker: 'broker_url', backend: 'result_backend', include: 'include' };
+    for (const [k, v] of Object.entries(rec.ctor)) {
+      if (['main', 'loader', 'amqp', 'events', 'log', 'control', 'set_as_current', 'tasks', 'fixups', 'task_cls', 'autofinalize', 'strict_typing', 'namespace'].includes(k)) continue;
+      if (k === 'changes' && v.kind === 'dict') {
+        for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? file));
+        continue;
+      }
+      if (k === 'config_source') continue;
+      settings.push(setting(ctorMap[k] ?? k, v, v.loc ?? file));
+    }
+    const include = rec.ctor['include'];
+    if (include && (include.kind === 'list' || include.kind === 'tuple')) rec.fact.includes = include.items.flatMap((i) => (i.kind === 'str' ? [i.value] : []));
+    return { kind: 'constructor', name: `${rec.fact.module}.Celery()`, settings, loc: rec.fact.loc };
+  }
+
+  /** Effects of one module on the app `key`: config_from_object, conf.update, conf.x = ... */
+  private appEffects(res: ModuleResult, key: string, fact: AppFact): void {
+    const src = this.getModule(res.module);
+    if (!src) return;
+    const isApp = (e: Expr, env: Env): boolean => {
+      const v = this.eval.eval(src, e, env);
+      return v.kind === 'ref' && v.ref.kind === 'app' && v.ref.task === key;
+    };
+    for (const eff of res.effects) {
+      if (eff.kind === 'call') {
+        const c = eff.call;
+        if (c.fn.t !== 'attr') continue;
+        const method = c.fn.name;
+        if (method === 'config_from_object' && isApp(c.fn.obj, eff.env)) {
+          const obj = c.args[0] ?? c.kwargs.find((k) => k.name === 'obj')?.value;
+          const nsE = c.kwargs.find((k) => k.name === 'namespace')?.value;
+          const ns = nsE ? this.eval.eval(src, nsE, eff.env) : undefined;
+          const source = obj ? this.configSource(this.eval.eval(src, obj, eff.env), { file: src.file, range: c.r }) : undefined;
+          // config_from_object replaces the previous source; namespace is kept unless given.
+          fact.sources = fact.sources.filter((s) => s.kind !== 'module' && s.kind !== 'class');
+          if (source) {
+            source.namespace = ns?.kind === 'str' ? ns.value : undefined;
+            fact.sources.unshift(source);
+          }
+        } else if (method === 'update' && c.fn.obj.t === 'attr' && c.fn.obj.name === 'conf' && isApp(c.fn.obj.obj, eff.env)) {
+          const settings: SettingFact[] = [];
+          for (const a of c.args) {
+            const v = this.eval.eval(src, a, eff.env);
+            if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: a.r }));
+          }
+          for (const kw of c.kwargs) {
+            if (kw.name) settings.push(setting(kw.name, this.eval.eval(src, kw.value, eff.env), { file: src.file, range: kw.value.r }));
+            else {
+              const v = this.eval.eval(src, kw.value, eff.env);
+              if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: kw.value.r }));
+            }
+          }
+          fact.sources.push({ kind: 'conf-update', name: `${res.module}: ${fact.variable || 'app'}.conf.update()`, settings, loc: { file: src.file, range: c.r } });
+        } else if (method === 'autodiscover_tasks' && isApp(c.fn.obj, eff.env)) {
+          fact.includes.push('(autodiscover)');
+        }
+      } else if (eff.kind === 'setattr') {
+        const t = eff.target;
+        let name: string | undefined;
+        let confObj: Expr | undefined;
+        if (t.t === 'attr' && t.obj.t === 'attr' && t.obj.name === 'conf') { name = t.name; confObj = t.obj.obj; }
+        if (t.t === 'subscript' && t.obj.t === 'attr' && t.obj.name === 'conf' && t.index.t === 'str') { name = t.index.v; confObj = t.obj.obj; }
+        if (!name || !confObj || !isApp(confObj, eff.env)) continue;
+        const value = this.eval.eval(src, eff.value, eff.env);
+        const loc: Loc = { file: src.file, range: t.r };
+        fact.sources.push({ kind: 'conf-attr', name: `${res.module}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, value, loc)], loc });
+      }
+    }
+  }
+
+  /** The settings a `config_from_object(obj)` argument designates. */
+  configSource(obj: Value, at: Loc): ConfigSource | undefined {
+    let module: string | undefined;
+    let cls: string | undefined;
+    let django = false;
+    if (obj.kind === 'str') {
+      let path = obj.value;
+      if (path === 'django.conf:settings' || path === 'django.conf.settings') {
+        django = true;
+        const dj = this.djangoSettingsModule();
+        if (!dj) return { kind: 'module', name: 'django.conf:settings', settings: [], loc: at, namespace: undefined };
+        path = dj;
+      }
+      const [m, attr] = path.includes(':') ? path.split(':', 2) : [path, undefined];
+      if (attr) { module = m; cls = attr; }
+      else if (this.getModule(m)) module = m;
+      else {
+        // 'pkg.module.Class' — Celery's symbol_by_name falls back to an attribute.
+        const i = m.lastIndexOf('.');
+        if (i > 0 && this.getModule(m.slice(0, i))) { module = m.slice(0, i); cls = m.slice(i + 1); }
+        else module = m;
+      }
+    } else if (obj.kind === 'ref' && obj.ref.kind === 'module') module = obj.ref.module;
+    else if (obj.kind === 'ref' && obj.ref.kind === 'class') { module = obj.ref.module; cls = obj.ref.name; }
+    else return { kind: 'module', name: '(unknown)', settings: [], loc: at };
+    const src = module ? this.getModule(module) : undefined;
+    if (!src) return { kind: 'module', name: module ?? '?', settings: [], loc: at };
+    const res = this.eval.module(src.module)!;
+    if (cls) {
+      const info = this.eval.classInfo({ module: src.module, name: cls, kind: 'class' });
+      if (!info) return { kind: 'class', name: `${src.module}.${cls}`, settings: [], loc: at };
+      const settings: SettingFact[] = [];
+      const seen = new Set<string>();
+      const collect = (i: typeof info, depth: number) => {
+        for (const [k, v] of i.attrs) if (!seen.has(k) && settingStyle(k)) { seen.add(k); settings.push(setting(k, v, v.loc ?? { file: src.file, range: i.stmt.nameR })); }
+        if (depth < 10) for (const b of i.bases) if (b.kind === 'ref' && b.ref.kind === 'class') { const bi = this.eval.classInfo(b.ref); if (bi) collect(bi, depth + 1); }
+      };
+      collect(info, 0);
+      return { kind: 'class', name: `${src.module}.${cls}`, settings, loc: { file: src.file, range: info.stmt.nameR } };
+    }
+    const settings: SettingFact[] = [];
+    for (const [k, v] of res.env) {
+      // Django's settings object only carries UPPERCASE names.
+      if (!settingStyle(k) || (django && k !== k.toUpperCase())) continue;
+      settings.push(setting(k, v, res.assigned.get(k) ?? v.loc ?? { file: src.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }));
+    }
+    return { kind: 'module', name: django ? `django.conf:settings (${src.module})` : src.module, settings, loc: { file: src.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } };
+  }
+
+  // ------------------------------------------------------------------ tasks
+
+  private decorate(mod: string, st: Extract<Stmt, { s: 'def' | 'class' }>, env: Env): Value | undefined {
+    const src = this.getModule(mod);
+    if (!src) return undefined;
+    if (st.s === 'class') return this.taskClass(src, st, env);
+    for (const d of st.decorators) {
+      const isCall = d.t === 'call';
+      const fnExpr = isCall ? d.fn : d;
+      const fn = this.eval.eval(src, fnExpr, env);
+      let appVariable: string | undefined;
+      let decorator: string;
+      if (fn.kind === 'ref' && fn.ref.kind === 'app' && fn.ref.name.endsWith('.task')) {
+        appVariable = fn.ref.name.slice(0, -5);
+        decorator = `@${fn.ref.name}`;
+      } else if (fn.kind === 'ref' && /^celery(\.app)?\.(shared_task|task)$/.test(qualified(fn.ref))) decorator = '@shared_task';
+      else if (this.isCustomDecorator(fnExpr, fn)) decorator = `@${dotted(fnExpr) ?? 'task'}`;
+      else continue;
+      const options: TaskFact['options'] = {};
+      let name: Value | undefined;
+      let base: Value | undefined;
+      if (isCall) {
+        for (const kw of d.kwargs) {
+          if (!kw.name) continue;
+          const v = this.eval.eval(src, kw.value, env);
+          if (kw.name === 'name') name = v;
+          else if (kw.name === 'base') base = v;
+          else if ((OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] = v;
+        }
+      }
+      // Attributes of a custom base Task class apply unless the decorator overrides them.
+      if (base?.kind === 'ref' && base.ref.kind === 'class') {
+        for (const k of OPTION_KEYS) {
+          const v = options[k] ? undefined : this.eval.classAttr(base.ref, k);
+          if (v) options[k] = v;
+        }
+      }
+      const taskName = name?.kind === 'str' ? name.value : this.autoName(mod, st.name, appVariable, env, src);
+      const fact: TaskFact = {
+        name: taskName,
+        nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
+        func: st.name, module: mod, options, appVariable, decorator,
+        loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
+      };
+      this.addTask(mod, fact);
+      return { kind: 'ref', ref: { module: mod, name: st.name, kind: 'task', task: taskName, loc: fact.loc } };
+    }
+    return undefined;
+  }
+
+  private isCustomDecorator(e: Expr, v: Value): boolean {
+    const names = this.options.taskDecorators ?? [];
+    if (!names.length) return false;
+    const text = dotted(e);
+    const q = v.kind === 'ref' ? qualified(v.ref) : undefined;
+    return names.some((n) => n === text || n === q || (q !== undefined && q.endsWith(`.${n}`)));
+  }
+
+  /** Celery's gen_task_name: `module.func`, with `__main__` replaced by the app's main name. */
+  private autoName(mod: string, func: string, appVariable: string | undefined, env: Env, src: ModuleSource): string {
+    let module = mod;
+    if (src.file.endsWith('__main__.py') || module === '__main__') {
+      const app = appVariable ? env.get(appVariable) : undefined;
+      const rec = app?.kind === 'ref' && app.ref.task ? this.appRecords.get(app.ref.task) : undefined;
+      if (rec?.fact.main) module = rec.fact.main;
+    }
+    return [module, func].filter(Boolean).join('.');
+  }
+
+  private taskClass(src: ModuleSource, st: Extract<Stmt, { s: 'class' }>, env: Env): Value | undefined {
+    const bases = st.bases.map((b) => this.eval.eval(src, b, env));
+    const isTask = bases.some((b) => b.kind === 'ref' && (/celery(\.app\.task)?\.Task$/.test(qualified(b.ref)) || (b.ref.kind === 'app' && b.ref.name.endsWith('.Task'))));
+    if (!isTask) return undefined;
+    const attr = (k: string): Value | undefined => {
+      for (const b of st.body) if (b.s === 'assign' && b.target.t === 'name' && b.target.id === k) return this.eval.eval(src, b.value, env);
+      return undefined;
+    };
+    const name = attr('name');
+    if (name?.kind !== 'str') return undefined; // abstract base classes without a name are not tasks
+    const options: TaskFact['options'] = {};
+    for (const k of OPTION_KEYS) { const v = attr(k); if (v) options[k] = v; }
+    const fact: TaskFact = {
+      name: name.value, nameSource: 'class-attribute', func: st.name, module: src.module, options, decorator: 'class Task',
+      loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
+    };
+    this.addTask(src.module, fact);
+    return { kind: 'ref', ref: { module: src.module, name: st.name, kind: 'task', task: name.value, loc: fact.loc } };
+  }
+
+  private addTask(mod: string, fact: TaskFact): void {
+    const list = this.tasksByModule.get(mod) ?? [];
+    if (!list.some((t) => t.func === fact.func && t.loc.range.start.line === fact.loc.range.start.line)) list.push(fact);
+    this.tasksByModule.set(mod, list);
+  }
+
+  tasks(): TaskFact[] {
+    this.evaluateAll();
+    return [...this.tasksByModule.values()].flat();
+  }
+
+  // ------------------------------------------------------------------ call sites
+
+  calls(): CallFact[] {
+    this.evaluateAll();
+    const out: CallFact[] = [];
+    for (const src of this.modules.values()) out.push(...this.callsOf(src));
+    return out;
+  }
+
+  callsOf(src: ModuleSource): CallFact[] {
+    const res = this.eval.module(src.module);
+    if (!res) return [];
+    const env = res.env;
+    const consumed = new Set<Expr>();
+    for (const c of src.ir.calls) if (c.t === 'call' && c.fn.t === 'attr' && c.fn.obj.t === 'call') consumed.add(c.fn.obj);
+    const out: CallFact[] = [];
+    for (const c of src.ir.calls) {
+      if (c.t !== 'call' || consumed.has(c)) continue;
+      const fact = this.callFact(src, c, env);
+      if (fact) out.push(fact);
+    }
+    return out;
+  }
+
+  private callFact(src: ModuleSource, c: Extract<Expr, { t: 'call' }>, env: Env): CallFact | undefined {
+    const loc: Loc = { file: src.file, range: c.r };
+    const options: CallFact['options'] = {};
+    const takeOptions = (call: Extract<Expr, { t: 'call' }>, viaKw = true) => {
+      for (const kw of call.kwargs) {
+        const v = this.eval.eval(src, kw.value, env);
+        if (kw.name === 'options' || kw.name === null) {
+          if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str' && (OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
+        } else if (viaKw && (OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] ??= v;
+      }
+    };
+    if (c.fn.t === 'name') {
+      // signature('task.name', options={...})
+      const fn = this.eval.eval(src, c.fn, env);
+      if (fn.kind !== 'ref' || !/celery(\.canvas)?\.(signature|Signature)$/.test(qualified(fn.ref))) return undefined;
+      const name = c.args[0] ? this.eval.eval(src, c.args[0], env) : undefined;
+      takeOptions(c, false);
+      return { taskName: name?.kind === 'str' ? name.value : name?.kind === 'ref' ? name.ref.task : undefined, via: 'signature', options, loc, module: src.module };
+    }
+    if (c.fn.t !== 'attr') return undefined;
+    const via = c.fn.name as CallVia;
+    if (!SEND_METHODS.has(via)) return undefined;
+    if (via === 'send_task') {
+      const app = this.eval.eval(src, c.fn.obj, env);
+      if (app.kind !== 'ref' || app.ref.kind !== 'app') return undefined;
+      const name = c.args[0] ?? c.kwargs.find((k) => k.name === 'name')?.value;
+      const nv = name ? this.eval.eval(src, name, env) : undefined;
+      takeOptions(c);
+      return { taskName: nv?.kind === 'str' ? nv.value : undefined, taskExpr: nv?.kind === 'str' ? undefined : name && dotted(name), via, options, loc, module: src.module };
+    }
+    // Walk down a chain: add.s(1).set(queue='x').apply_async(priority=3)
+    takeOptions(c, via !== 's' && via !== 'si');
+    let obj = c.fn.obj;
+    while (obj.t === 'call' && obj.fn.t === 'attr' && SEND_METHODS.has(obj.fn.name as CallVia) && obj.fn.name !== 'send_task') {
+      takeOptions(obj, obj.fn.name !== 's' && obj.fn.name !== 'si');
+      obj = obj.fn.obj;
+    }
+    if (obj.t === 'call' && obj.fn.t === 'name') {
+      // signature('name').apply_async(...)
+      const inner = this.callFact(src, obj, env);
+      if (!inner) return undefined;
+      return { ...inner, options: { ...inner.options, ...options }, via, loc };
+    }
+    const target = this.eval.eval(src, obj, env);
+    if (target.kind !== 'ref' || target.ref.kind !== 'task') return undefined;
+    return { taskName: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module };
+  }
+
+  // ------------------------------------------------------------------ everything else
+
+  allWorkers(): WorkerFact[] {
+    return [...this.workers.values()].flat();
+  }
+
+  unknowns(): UnknownFact[] {
+    return [];
+  }
+}
+
+function setting(written: string, value: Value, loc: Loc): SettingFact {
+  const s = settingStyle(written);
+  return { key: s?.key ?? written, written, style: s?.style ?? 'new', value, loc };
+}
+
+export function dotted(e: Expr): string | undefined {
+  if (e.t === 'name') return e.id;
+  if (e.t === 'attr') { const o = dotted(e.obj); return o ? `${o}.${e.name}` : undefined; }
+  return undefined;
+}
+
+function visitCalls(body: Stmt[], f: (c: Extract<Expr, { t: 'call' }>) => void): void {
+  for (const st of body) {
+    if (st.s === 'expr' && st.e.t === 'call') f(st.e);
+    else if (st.s === 'assign' && st.value.t === 'call') f(st.value);
+    else if (st.s === 'if') { visitCalls(st.body, f); visitCalls(st.orelse, f); }
+    else if (st.s === 'def' && st.name === 'main') visitCalls(st.body, f);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Celery workers started by non-Python project files (Procfile, docker compose, Kubernetes / Helm,
+ * supervisor, systemd, shell scripts, Makefiles, Dockerfiles, pyproject task runners). Static: nothing is
+ * executed. Every function here returns what it can and never throws.
+ */
+import type { WorkerFact } from '../../model/types';
+import { dockerfileWorkers } from './dockerfile';
+import { makefileWorkers } from './makefile';
+import { procfileWorkers } from './procfile';
+import { pyprojectWorkers } from './pyproject';
+import { shellWorkers } from './shell';
+import type { VarValue, Vars } from './shellwords';
+import { Doc, MAX_TEXT, basename } from './source';
+import { supervisorWorkers } from './supervisor';
+import { isCeleryEnvFile, systemdWorkers } from './systemd';
+import { yamlWorkers } from './yamlfiles';
+
+export { mightContainWorker } from './command';
+export { environmentFiles, isCeleryEnvFile, parseEnvFile, workersFromEnvFile } from './systemd';
+export type { VarValue, Vars } from './shellwords';
+
+export type WorkerFileKind = 'procfile' | 'yaml' | 'supervisor' | 'systemd' | 'shell' | 'makefile' | 'dockerfile' | 'pyproject';
+
+/** Which reader handles a file, by its name (undefined: not a worker file). */
+export function workerFileKind(path: string): WorkerFileKind | undefined {
+  const b = basename(path);
+  const lower = b.toLowerCase();
+  if (/^Procfile(?:\..+)?$/i.test(b)) return 'procfile';
+  if (/\.ya?ml$/.test(lower)) return 'yaml';
+  if (/\.service$/.test(lower)) return 'systemd';
+  if (/\.conf$/.test(lower) || /^supervisord.*\.ini$/.test(lower) || /[\\/]supervisor[^\\/]*[\\/][^\\/]+\.ini$/i.test(path)) return 'supervisor';
+  if (/\.(?:sh|bash|zsh)$/.test(lower) || /^(?:docker-)?entrypoint$/.test(lower)) return 'shell';
+  if (/^(?:gnu)?makefile$/.test(lower) || /\.mk$/.test(lower)) return 'makefile';
+  if (/^(?:dockerfile|containerfile)(?:\..+)?$/.test(lower) || /\.dockerfile$/.test(lower)) return 'dockerfile';
+  if (lower === 'pyproject.toml') return 'pyproject';
+  return undefined;
+}
+
+export function isWorkerFile(path: string): boolean {
+  return workerFileKind(path) !== undefined;
+}
+
+export interface ExtractOptions {
+  /**
+   * Known variables (e.g. from a systemd unit's EnvironmentFile read with `parseEnvFile`, or a plain
+   * `{ NAME: 'value' }` map). They win over values the file itself sets for its environment.
+   */
+  vars?: Vars | Record<string, string>;
+}
+
+/** Workers started by one file. `.conf` files that are Celery env files (no `[program:]`) give none. */
+export function extractWorkers(path: string, text: string, opts: ExtractOptions = {}): WorkerFact[] {
+  try {
+    if (typeof text !== 'string') return [];
+    if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT);
+    if (text.includes('\0')) return [];
+    const kind = workerFileKind(path) ?? (text.startsWith('#!') && /\b(?:ba|z|da)?sh\b/.test(text.slice(0, 100)) ? 'shell' : undefined);
+    if (!kind) return [];
+    const doc = new Doc(path, text);
+    const vars = toVars(opts.vars);
+    switch (kind) {
+      case 'procfile': return procfileWorkers(doc, vars);
+      case 'yaml': return yamlWorkers(doc, vars);
+      case 'systemd': return systemdWorkers(doc, vars);
+      case 'supervisor': return isCeleryEnvFile(text) && !/^\s*\[/m.test(text) ? [] : supervisorWorkers(doc, vars);
+      case 'shell': return shellWorkers(doc, vars);
+      case 'makefile': return makefileWorkers(doc, vars);
+      case 'dockerfile': return dockerfileWorkers(doc, vars);
+      case 'pyproject': return pyprojectWorkers(doc, vars);
+    }
+  } catch {
+    return [];
+  }
+}
+
+function toVars(v: ExtractOptions['vars']): Vars | undefined {
+  if (!v) return undefined;
+  if (v instanceof Map) return v;
+  const out: Vars = new Map();
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out.set(k, { text: x } satisfies VarValue);
+  return out;
+}
+

@@ -1,0 +1,149 @@
+/**
+ * The routing engine: where a Celery 5.2 task message goes, exactly as real Celery decides
+ * (options → Router.route → send_task_message) and where RabbitMQ / Redis then put it.
+ * Pure, synchronous, cached per config object (runs per keystroke for code lenses).
+ */
+import type { RouteRequest, RouteTrace, RoutingConfig } from './types';
+import { brokerName, expandQueues, XQueue } from './queues';
+import { routeOptions } from './router';
+import { publish } from './publish';
+import { amqpDeliver, celeryHeaders, workerBroker } from './amqp';
+import { redisDeliver, redisWorkerState } from './redis';
+import { pyRepr } from './pyutil';
+
+export * from './types';
+export { expandQueues, lookupQueue, getQueue, declaredBindings, declaredExchange, newMissingQueue, queueObject, defaultExchange, brokerName } from './queues';
+export type { ExpandedQueues, XQueue, XExchange, XBinding, DeclaredBinding, Declarer } from './queues';
+export { routeOptions } from './router';
+export type { RouterOutput } from './router';
+export { publish, defaultQueueAtSenderBuild } from './publish';
+export type { Published, PublishResult } from './publish';
+export { topicMatch, amqpRoute, amqpDeliver, workerBroker, celeryHeaders } from './amqp';
+export type { AmqpBroker, AmqpBinding, AmqpDelivery } from './amqp';
+export { redisListName, redisFanoutChannel, redisTopicPattern, redisTopicMatch, redisDeliver, redisWorkerState } from './redis';
+export type { RedisDelivery, RedisRow, RedisState } from './redis';
+export { consumersOf, workerQueues } from './workers';
+export type { Consumer, WorkerQueues } from './workers';
+export { pyRepr, queueNotFound, unpackError, globToRegexSource, compilePyRegex } from './pyutil';
+
+const list = (xs: string[]): string => xs.map(pyRepr).join(', ');
+
+export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTrace {
+  const t: RouteTrace = {
+    task: req.task,
+    queue: null,
+    exchange: null,
+    routingKey: null,
+    priority: null,
+    deliveredTo: [],
+    deliveredToRedis: [],
+    dropped: false,
+    droppedOnRedis: false,
+    error: null,
+    brokerError: null,
+    decidedBy: {},
+    steps: [],
+    unknowns: [],
+    autoCreated: [],
+    publish: null,
+    redisLists: [],
+    redisPubSub: [],
+    redisFanoutQueues: [],
+    redisError: null,
+  };
+  if (config.configError) {
+    t.error = config.configError;
+    t.steps.push(`reading the configuration raises ${config.configError}`);
+    return t;
+  }
+  const eq = expandQueues(config);
+
+  // Router.route (routes.py:66-76)
+  const r = routeOptions(config, req);
+  t.steps.push(...r.steps);
+  t.unknowns.push(...r.unknowns);
+  t.matchedRoute = r.matchedRoute;
+  t.queue = r.queue ? r.queue.display : null;
+  if (r.decidedBy.queue) t.decidedBy.queue = r.decidedBy.queue;
+  if (r.error) {
+    t.error = r.error;
+    return t;
+  }
+
+  // send_task_message (amqp.py:452-496)
+  const p = publish(config, r);
+  t.steps.push(...p.steps);
+  if (!p.ok) {
+    t.error = p.error;
+    return t;
+  }
+  const pub = p.pub;
+  // only the published queue is declared on the broker; other auto-created ones stay in memory
+  t.autoCreated = pub.queue && pub.queue.autoCreated && pub.declare.includes(pub.queue) ? [pub.queue.display] : [];
+  t.queue = pub.queue ? pub.queue.display : null;
+  t.exchange = pub.exchange;
+  t.routingKey = pub.queue && pub.routingKey === pub.queue.name ? brokerName(pub.queue) : pub.routingKey;
+  t.priority = pub.priority;
+  Object.assign(t.decidedBy, pub.decidedBy);
+  if (pub.priority !== null && r.decidedBy.priority) t.decidedBy.priority = r.decidedBy.priority;
+  t.publish = {
+    exchange: pub.exchange,
+    routingKey: t.routingKey,
+    exchangeType: pub.exchangeType,
+    declare: pub.declare.map((q) => q.display),
+    priority: pub.priority,
+  };
+
+  // names on the broker → what the user calls them
+  const known = new Map<string, XQueue>();
+  for (const q of [...eq.list, ...pub.declare]) known.set(q.name, q);
+  const display = (n: string): string => known.get(n)?.display ?? n;
+
+  // RabbitMQ
+  const wb = workerBroker(eq);
+  for (const e of wb.errors) {
+    if (pub.queue && e.queue === pub.queue.display) t.steps.push(`RabbitMQ: the worker's declaration of ${pyRepr(e.queue)} failed at start-up: ${e.error}`);
+  }
+  const a = amqpDeliver(eq, pub.declare, pub.exchange, pub.routingKey, celeryHeaders(req.task));
+  t.unknowns.push(...a.unknowns);
+  if (a.error) {
+    t.brokerError = a.error;
+    t.steps.push(`RabbitMQ: ${a.error} — the channel is closed and the send raises`);
+  } else {
+    t.deliveredTo = a.queues.map(display).sort();
+    t.dropped = a.queues.length === 0;
+    t.steps.push(t.dropped
+      ? `RabbitMQ: no binding of ${pub.exchange ? `exchange ${pyRepr(pub.exchange)}` : "the default exchange ''"} matches routing key ${pyRepr(pub.routingKey ?? '')} → the message is dropped (unroutable)`
+      : `RabbitMQ: lands in ${list(t.deliveredTo)}`);
+  }
+
+  // Redis (kombu virtual transport)
+  const rs = redisWorkerState(eq);
+  for (const e of rs.errors) {
+    if (pub.queue && e.queue === pub.queue.display) t.steps.push(`Redis: the worker's declaration of ${pyRepr(e.queue)} failed at start-up: ${e.error}`);
+  }
+  const d = redisDeliver(eq, pub.declare, pub.exchange, pub.routingKey, pub.priority);
+  if (d.error) {
+    t.redisError = d.error;
+    t.steps.push(`Redis: the send raises ${d.error} (kombu virtual transport)`);
+  } else if (d.pubsub.length) {
+    t.redisPubSub = d.pubsub;
+    t.redisFanoutQueues = d.fanoutQueues.map(display);
+    t.droppedOnRedis = d.fanoutQueues.length === 0;
+    t.steps.push(`Redis: fanout exchange ${pyRepr(pub.exchange)} = PUB/SUB on ${pyRepr(d.pubsub[0])}: nothing is stored; only consumers connected at that moment get it${t.redisFanoutQueues.length ? ` (bound: ${list(t.redisFanoutQueues)})` : ' — no queue is bound, it is lost'}`);
+  } else {
+    const uuid = new Map(pub.declare.concat(eq.list).map((q) => [q.name, brokerName(q)]));
+    t.deliveredToRedis = d.queues.map(display);
+    t.redisLists = d.lists.map((l) => {
+      const [q, ...rest] = l.split('\x06\x16');
+      return [uuid.get(q) ?? q, ...rest].join('\x06\x16');
+    });
+    t.droppedOnRedis = d.queues.length === 0;
+    const real = a.broker.exchanges.get(pub.exchange)?.type;
+    if (pub.exchange && real && d.exchangeType !== real) {
+      t.steps.push(`Redis: this producer did not declare exchange ${pyRepr(pub.exchange)}, so kombu routes it as ${d.exchangeType} (exchange types live in each connection, virtual/base.py:683-689)`);
+    }
+    t.steps.push(t.droppedOnRedis ? 'Redis: no binding row matches → dropped silently' : `Redis: LPUSH to ${list(t.redisLists)}`);
+  }
+  return t;
+}

@@ -1,0 +1,234 @@
+/**
+ * The routing checks. Each rule: a stable code, a message that says what happens at runtime and how to
+ * fix it, the place, related places. Every fact comes from the routing engine via the context.
+ */
+import type { RoutingDiagnostic } from './types';
+import type { DiagContext, Send } from './context';
+import { consumed } from './context';
+import { closest } from '../names';
+import { where } from '../trace';
+import { declaredBindings } from '../../routing';
+import type { Loc } from '../../model/types';
+import type { MapRouteEntry } from '../../routing/types';
+
+type Rule = (ctx: DiagContext) => RoutingDiagnostic[];
+
+const sendWhat = (s: Send) => (s.kind === 'task' ? `Task '${s.route.task}'` : `This ${s.call?.via ?? 'call'}() of '${s.route.task}'`);
+
+/** Config errors Celery raises on first access (mixing old and new names). */
+const configError: Rule = (ctx) => {
+  const e = ctx.app?.settings.error;
+  if (!e) return [];
+  const first = e.facts[0];
+  const loc = first?.loc ?? ctx.app!.fact.loc;
+  return [{
+    code: 'mixed-setting-names', severity: 'error', loc,
+    message: `${e.message}. Celery raises this at the first configuration access, so no task can be sent. Use one naming style.`,
+    related: e.facts.slice(1).map((f) => ({ loc: f.loc, message: `old/new name ${f.written}` })),
+  }];
+};
+
+const ignoredOldNames: Rule = (ctx) => (ctx.app?.settings.ignored ?? []).map(({ fact, why, replacement }) => ({
+  code: 'old-setting-ignored', severity: 'warning' as const, loc: fact.loc,
+  message: `${why}: Celery never reads it (the namespaced lookup finds the default first). Rename it to ${replacement}.`,
+  fixes: [{ title: `Rename to ${replacement}`, edits: [{ loc: fact.loc, newText: replacement }], preferred: true }],
+}));
+
+/** A send that raises in Celery (QueueNotFound, KeyError, TypeError, ValueError). */
+const sendErrors: Rule = (ctx) => ctx.sends.filter((s) => s.route.error && !ctx.app?.settings.error).map((s) => ({
+  code: 'send-raises', severity: 'error' as const, loc: s.loc,
+  message: `${sendWhat(s)} raises ${s.route.error} when sent. ${hintFor(s.route.error!)}`,
+  related: s.route.matchedRoute?.loc ? [{ loc: s.route.matchedRoute.loc, message: 'the route that decided' }] : undefined,
+}));
+
+function hintFor(error: string): string {
+  if (error.startsWith('QueueNotFound')) return 'Declare the queue in task_queues or enable task_create_missing_queues.';
+  if (error.startsWith('KeyError')) return 'The default queue is not in task_queues and task_create_missing_queues is off: every send fails. Declare it.';
+  if (error.startsWith('TypeError')) return 'A route value must be a dict of options or a queue name string.';
+  if (error.startsWith('ValueError')) return 'task_routes in the items format must be wrapped in a tuple: task_routes = ([...],).';
+  return '';
+}
+
+/** RabbitMQ drops the message (no binding) or refuses it (404 / 406). */
+const dropped: Rule = (ctx) => ctx.sends.filter((s) => !s.route.error && (s.route.dropped || s.route.brokerError)).map((s) => ({
+  code: s.route.brokerError ? 'broker-error' : 'message-dropped',
+  severity: s.route.brokerError ? ('error' as const) : ('warning' as const),
+  loc: s.loc,
+  message: s.route.brokerError
+    ? `${sendWhat(s)}: RabbitMQ answers ${s.route.brokerError} and the channel closes; the send fails.`
+    : `${sendWhat(s)} is published to exchange '${s.route.exchange}' with routing key '${s.route.routingKey}', which no queue is bound for: RabbitMQ drops it silently. Fix the routing key or the binding.`,
+}));
+
+/** The message lands only in queues no known worker consumes. */
+const unreachable: Rule = (ctx) => {
+  if (!ctx.workersKnown) return [];
+  const out: RoutingDiagnostic[] = [];
+  for (const s of ctx.sends) {
+    const r = s.route;
+    if (r.error || r.dropped || r.brokerError || !r.deliveredTo.length || r.unknowns.length) continue;
+    if (r.consumers.length) continue;
+    const qs = r.deliveredTo.map((q) => `'${q}'`).join(', ');
+    const workers = ctx.project.workers.map((w) => `${w.name} (${where(w.loc, ctx.project.root)})`).slice(0, 3).join(', ');
+    out.push({
+      code: 'unreachable-queue', severity: 'warning', loc: s.loc,
+      message: `${sendWhat(s)} goes to ${qs}, which no known worker consumes: the message waits there forever. Add the queue to a worker's -Q (workers: ${workers}).`,
+      related: ctx.project.workers.slice(0, 5).map((w) => ({ loc: w.loc, message: `worker ${w.name}${w.queues ? ` consumes ${w.queues.join(',')}` : ''}` })),
+    });
+  }
+  return out;
+};
+
+/** Declared queues nothing routes to and no worker consumes. */
+const unusedQueue: Rule = (ctx) => {
+  if (!ctx.queues || !ctx.app?.config.queues) return [];
+  const out: RoutingDiagnostic[] = [];
+  for (const q of ctx.queues.list) {
+    if (!q.loc || q.display === ctx.app.config.defaultQueue) continue;
+    if (ctx.routedTo.has(q.display) || consumed(ctx, q.display)) continue;
+    out.push({ code: 'unused-queue', severity: 'information', loc: q.loc, message: `Queue '${q.display}' is declared, but no task, route or call sends to it and no known worker consumes it.` });
+  }
+  return out;
+};
+
+/** Sends to queues that are not declared: auto-created on first send. */
+const undeclaredTarget: Rule = (ctx) => {
+  if (!ctx.app || !ctx.app.config.queues || !ctx.app.config.createMissingQueues) return [];
+  const out: RoutingDiagnostic[] = [];
+  for (const s of ctx.sends) {
+    if (s.route.error || !s.route.queue || !s.route.autoCreated.includes(s.route.queue)) continue;
+    out.push({
+      code: 'undeclared-queue', severity: 'information', loc: s.loc,
+      message: `Queue '${s.route.queue}' is not in task_queues: Celery creates it on first send (a direct exchange '${s.route.queue}', key '${s.route.queue}'). Workers started without -Q do not consume it; start one with -Q ${s.route.queue} or declare it.`,
+    });
+  }
+  return out;
+};
+
+const defaultQueueUndeclared: Rule = (ctx) => {
+  const a = ctx.app;
+  if (!a || !a.config.queues || !ctx.queues || ctx.queues.defaultQueueDeclared) return [];
+  const off = !a.config.createMissingQueues;
+  const f = a.settings.get('task_queues').fact;
+  return [{
+    code: 'default-queue-undeclared', severity: off ? 'error' : 'warning', loc: f?.loc ?? a.fact.loc,
+    message: off
+      ? `The default queue '${a.config.defaultQueue}' is not in task_queues and task_create_missing_queues is off: every send raises KeyError: '${a.config.defaultQueue}', even for routed tasks. Declare it.`
+      : `The default queue '${a.config.defaultQueue}' is not in task_queues: unrouted tasks go to an auto-created '${a.config.defaultQueue}' queue that workers without -Q do not consume.`,
+  }];
+};
+
+/** Route entries: shadowed, glob-like keys without '*', unanchored regexes, keys that match no task. */
+const routeEntries: Rule = (ctx) => {
+  const routes = ctx.app?.config.routes;
+  if (!routes) return [];
+  const out: RoutingDiagnostic[] = [];
+  const taskNames = ctx.project.tasks.map((t) => t.name);
+  routes.forEach((router) => {
+    if (router.kind === 'invalid' && router.loc) out.push({ code: 'routes-not-wrapped', severity: 'error', loc: router.loc, message: `Celery raises ${router.error} on every send: a list in task_routes is a list of routers, so the items format must be wrapped in a tuple: task_routes = ([('pattern', {...}), ...],).` });
+    if (router.kind !== 'map') return;
+    const earlier: MapRouteEntry[] = [];
+    for (const e of router.entries) {
+      const loc = e.loc;
+      if (!loc) { earlier.push(e); continue; }
+      if (e.key.kind === 'exact' && /[?[]/.test(e.key.name)) out.push({ code: 'glob-without-star', severity: 'warning', loc, message: `'${e.key.name}' looks like a glob, but Celery treats keys without '*' as exact task names: '?' and '[...]' match literally here.` });
+      if (e.key.kind === 'regex' && !/\$$|\\Z$/.test(e.key.pattern)) {
+        const extra = taskNames.filter((n) => n !== e.key.kind && safeRe(e.key.kind === 'regex' ? e.key.pattern : '')?.test(n));
+        out.push({ code: 'regex-unanchored', severity: 'information', loc, message: `re.compile('${e.key.pattern}') is matched with re.match: anchored at the start only, so it also catches longer names${extra.length ? ` (matches ${extra.slice(0, 3).join(', ')})` : ''}. End it with '$' to match whole names.`,
+          fixes: [{ title: "Anchor the regex with '$'", edits: [] }] });
+      }
+      if (e.key.kind === 'exact' && taskNames.length && !taskNames.includes(e.key.name) && !/[?[]/.test(e.key.name)) {
+        const c = closest(e.key.name, taskNames);
+        out.push({ code: 'route-matches-no-task', severity: 'warning', loc, message: `No task named '${e.key.name}' is defined in the workspace, so this route never applies${c ? ` — did you mean '${c}'?` : '.'}`,
+          fixes: c ? [{ title: `Change to '${c}'`, edits: [{ loc: shrink(loc), newText: c }], preferred: true }] : undefined });
+      }
+      if (e.key.kind !== 'exact') {
+        const re = safeRe(e.key.kind === 'glob' ? e.key.regex : e.key.pattern);
+        const mine = taskNames.filter((n) => re?.test(n));
+        const earlierCatch = mine.filter((n) => earlier.some((x) => (x.key.kind === 'exact' ? x.key.name === n : safeRe(x.key.kind === 'glob' ? x.key.regex : x.key.pattern)?.test(n))) || router.entries.some((x) => x.key.kind === 'exact' && x.key.name === n));
+        if (mine.length && earlierCatch.length === mine.length) out.push({ code: 'route-shadowed', severity: 'warning', loc, message: `This route never decides: every task it matches (${mine.slice(0, 3).join(', ')}) is caught first by an exact name or an earlier pattern (exact names win, then patterns in order).` });
+      }
+      if (e.value.kind === 'none' || e.value.kind === 'queue-object') out.push({ code: 'route-value-invalid', severity: 'error', loc: e.value.loc ?? loc, message: `A route value of ${e.value.kind === 'none' ? 'None' : 'a Queue object'} makes Celery raise TypeError when a matching task is sent. Use {'queue': 'name'} or a queue name string.` });
+      earlier.push(e);
+    }
+  });
+  return out;
+};
+
+function safeRe(src: string): RegExp | undefined {
+  try { return new RegExp(src.startsWith('^') ? src : `^(?:${src})`); } catch { return undefined; }
+}
+/** A string literal's range without its quotes. */
+function shrink(loc: Loc): Loc {
+  return { file: loc.file, range: { start: { ...loc.range.start, character: loc.range.start.character + 1 }, end: { ...loc.range.end, character: loc.range.end.character - 1 } } };
+}
+
+const priorityOverride: Rule = (ctx) => {
+  const a = ctx.app;
+  if (!a || a.config.defaultPriority === null || !a.config.routes) return [];
+  const out: RoutingDiagnostic[] = [];
+  for (const r of a.config.routes) if (r.kind === 'map') for (const e of r.entries) {
+    if (e.value.kind === 'options' && typeof e.value.options.priority === 'number' && e.loc) out.push({ code: 'priority-overridden', severity: 'warning', loc: e.loc, message: `task_default_priority=${a.config.defaultPriority} becomes every task's priority attribute, which beats this route's priority ${e.value.options.priority}: messages are sent with ${a.config.defaultPriority}.` });
+  }
+  return out;
+};
+
+const queueDeclarations: Rule = (ctx) => {
+  const a = ctx.app;
+  if (!a?.config.queues) return [];
+  const out: RoutingDiagnostic[] = [];
+  const seen = new Map<string, Loc | undefined>();
+  const exTypes = new Map<string, { type: string; loc?: Loc }>();
+  for (const q of a.config.queues) {
+    const name = q.alias ?? q.name;
+    if (seen.has(name) && q.loc) out.push({ code: 'duplicate-queue', severity: 'warning', loc: q.loc, message: `Queue '${name}' is declared twice; Celery keeps the later definition only.`, related: seen.get(name) ? [{ loc: seen.get(name)!, message: 'first declaration' }] : undefined });
+    seen.set(name, q.loc);
+    for (const ex of [q.exchange, ...q.bindings.map((b) => b.exchange)]) {
+      if (!ex || !ex.name) continue;
+      const prev = exTypes.get(ex.name);
+      if (prev && prev.type !== ex.type && (ex.loc ?? q.loc)) out.push({ code: 'exchange-type-conflict', severity: 'error', loc: (ex.loc ?? q.loc)!, message: `Exchange '${ex.name}' is declared as '${prev.type}' and as '${ex.type}': RabbitMQ refuses the second declaration with 406 PRECONDITION_FAILED, and sends to this queue fail.`, related: prev.loc ? [{ loc: prev.loc, message: `declared as ${prev.type}` }] : undefined });
+      else if (!prev) exTypes.set(ex.name, { type: ex.type, loc: ex.loc ?? q.loc });
+    }
+  }
+  for (const q of ctx.queues?.list ?? []) {
+    for (const b of declaredBindings(q)) if (b.exchangeType === 'direct' && !b.implicit && /[*#]/.test(b.routingKey) && q.loc) out.push({ code: 'wildcard-in-direct-binding', severity: 'warning', loc: q.loc, message: `Binding key '${b.routingKey}' on direct exchange '${b.exchange}' is matched literally: '*' and '#' are wildcards only on topic exchanges.` });
+    if (a.config.transport === 'redis' && q.exchange?.type === 'headers' && q.loc) out.push({ code: 'transport-unsupported', severity: 'error', loc: q.loc, message: `Headers exchanges are not supported by the Redis transport (kombu raises KeyError: 'headers').` });
+    if (a.config.transport === 'redis' && q.exchange?.type === 'topic' && q.loc && /[*#]/.test(q.routingKey ?? '')) out.push({ code: 'transport-difference', severity: 'information', loc: q.loc, message: `On Redis, topic patterns are regexes: '*' also matches across dots and 'x.#' does not match 'x'. Bindings may catch other keys than on RabbitMQ.` });
+  }
+  return out;
+};
+
+const priorityAboveMax: Rule = (ctx) => {
+  const out: RoutingDiagnostic[] = [];
+  for (const s of ctx.sends) {
+    const r = s.route;
+    if (r.priority === null || r.error) continue;
+    for (const qn of r.deliveredTo) {
+      const q = ctx.queues?.list.find((x) => x.display === qn);
+      if (q?.maxPriority !== null && q?.maxPriority !== undefined && r.priority > q.maxPriority) out.push({ code: 'priority-above-max', severity: 'warning', loc: s.loc, message: `Priority ${r.priority} is above queue '${qn}' x-max-priority ${q.maxPriority}: RabbitMQ treats it as ${q.maxPriority}.` });
+      else if (q && q.maxPriority === null && ctx.app?.config.transport !== 'redis' && r.priority > 0 && s.kind === 'call') out.push({ code: 'priority-ignored', severity: 'information', loc: s.loc, message: `Queue '${qn}' has no x-max-priority, so RabbitMQ ignores the priority ${r.priority}.` });
+    }
+  }
+  return out;
+};
+
+const workerQueues: Rule = (ctx) => {
+  const a = ctx.app;
+  if (!a) return [];
+  const out: RoutingDiagnostic[] = [];
+  const declared = new Set((ctx.queues?.list ?? []).map((q) => q.display));
+  for (const w of ctx.project.workers) {
+    (w.queues ?? []).forEach((q, i) => {
+      if (declared.has(q) || !a.config.queues) return;
+      const loc = w.queueLocs?.[i] ?? w.loc;
+      out.push({
+        code: 'worker-undeclared-queue', severity: a.config.createMissingQueues ? 'information' : 'error', loc,
+        message: a.config.createMissingQueues
+          ? `Worker ${w.name} consumes '${q}', which is not in task_queues: the worker creates it as a plain direct queue.${ctx.routedTo.has(q) ? '' : ' Nothing routes to it.'}`
+          : `Worker ${w.name} fails to start: '${q}' is not in task_queues and task_create_missing_queues is off (ImproperlyConfigured).`,
+      });
+    });
+  }
+  return out;
+};
+
+export const RULES: Rule[] = [configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues];
