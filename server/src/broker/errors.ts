@@ -31,7 +31,7 @@ export class BrokerError extends Error {
 export function scrub(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
   let out = text;
   for (const s of secrets) {
-    if (!s) continue;
+    if (!s || s.length < 3) continue; // very short secrets would mangle every message; URLs are redacted anyway
     const forms = new Set([s, encodeURIComponent(s), safeDecode(s)]);
     for (const f of forms) if (f && f.length > 0) out = out.split(f).join('***');
   }
@@ -60,6 +60,8 @@ function errCode(err: unknown): string | undefined {
 
 function errMessage(err: unknown): string {
   if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (err.message === 'fetch failed' && cause) return errMessage(cause);
     if (err.message) return err.message;
     const agg = (err as { errors?: unknown }).errors;
     if (Array.isArray(agg) && agg.length) return errMessage(agg[0]);
@@ -96,6 +98,9 @@ export function toBrokerError(err: unknown, ctx: ErrorContext): BrokerError {
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return make('unreachable', `Could not ${ctx.action} at ${where}: host name not found.`);
+  }
+  if (raw === 'bad port') {
+    return make('unreachable', `Could not ${ctx.action} at ${where}: that port is blocked for HTTP by the fetch standard.`);
   }
   if (code && UNREACHABLE.has(code)) {
     return make('unreachable', `Could not ${ctx.action} at ${where}: ${code} (${raw}).`);

@@ -6,6 +6,7 @@ import * as amqp from 'amqplib';
 import { decodeCeleryMessage, DecodedCeleryMessage, encodeCeleryTask } from './celeryMessage';
 import { BrokerError, toBrokerError, withDeadline } from './errors';
 import { isBuiltinExchange } from './plan';
+import { RabbitManagementClient } from './rabbitmqManagement';
 import type { DeclareAction, DeclarePlan, DeclareResult, OperationOptions, PeekResult, PublishRequest, PublishResult } from './types';
 import { BrokerUrl, parseBrokerUrl, vhostLabel } from './url';
 
@@ -57,7 +58,20 @@ export async function openAmqp(url: BrokerUrl | string, opts: OperationOptions =
     conn.on('error', () => undefined);
     return conn;
   } catch (e) {
+    if (/Expected ConnectionOpenOk/.test(String((e as Error)?.message))) throw await vhostRefused(u, timeoutMs);
     throw amqpError(e, u, 'connect to RabbitMQ', timeoutMs);
+  }
+}
+
+/** The server closed the connection at connection.open (amqplib drops the reason): find out why. */
+async function vhostRefused(u: BrokerUrl, timeoutMs: number): Promise<BrokerError> {
+  const vh = vhostLabel(u.vhost);
+  try {
+    const names = await new RabbitManagementClient(u, { timeoutMs: Math.min(timeoutMs, 3000) }).vhosts();
+    if (!names.includes(u.vhost)) return new BrokerError('not-found', `Virtual host "${vh}" does not exist on ${u.redacted}.`, u.redacted);
+    return new BrokerError('access-refused', `User "${u.username ?? ''}" has no permission on virtual host "${vh}" on ${u.redacted}.`, u.redacted);
+  } catch {
+    return new BrokerError('not-found', `RabbitMQ refused to open virtual host "${vh}" on ${u.redacted}: it does not exist or user "${u.username ?? ''}" has no permission on it.`, u.redacted);
   }
 }
 

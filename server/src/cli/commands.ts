@@ -114,7 +114,7 @@ export const commands: Record<string, Command> = {
         return 0;
       }
       const width = Math.max(10, ...rows.map((r) => r.task.name.length));
-      for (const { task, route } of rows) process.stdout.write(`${task.name.padEnd(width)}  ${summary(route, p.root)}   ${where(task.loc, p.root)}\n`);
+      for (const { task, route } of rows) process.stdout.write(`${task.name.padEnd(width)}  ${summary(route, p.root, p.workers.length > 0)}   ${where(task.loc, p.root)}\n`);
       return 0;
     },
   },

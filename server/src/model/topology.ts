@@ -286,8 +286,9 @@ function toRouters(ws: Workspace, v: Value, unknowns: AppConfig['unknowns']): Ro
 
 function stringRouter(ws: Workspace, path: string, loc?: Loc): RouterSpec {
   const [mod, name] = path.includes(':') ? path.split(':', 2) : [path.slice(0, path.lastIndexOf('.')), path.slice(path.lastIndexOf('.') + 1)];
-  if (!ws.getModule(mod)) return { kind: 'unknown', reason: `router '${path}': module ${mod} is not in the workspace`, loc };
-  return functionRouter(ws, ws.getModule(mod)!.module, name, loc);
+  const src = ws.findModule(mod);
+  if (!src) return { kind: 'unknown', reason: `router '${path}': module ${mod} is not in the workspace`, loc };
+  return functionRouter(ws, src.module, name, loc);
 }
 
 /** Read a router function (or a class with route_for_task) statically: `if name == ...: return {...}`. */

@@ -60,9 +60,20 @@ export class Workspace {
     this.suffixIndex = undefined;
   }
 
-  /** Module lookup: exact dotted name, else a unique module ending with `.name` (sys.path set elsewhere). */
+  /** Module lookup by exact dotted name (imports). */
   getModule(name: string): ModuleSource | undefined {
-    const exact = this.modules.get(name);
+    return this.modules.get(name) ?? this.loader?.(name);
+  }
+
+  /** Loads a module that was indexed but not parsed yet (set by the project). */
+  loader?: (name: string) => ModuleSource | undefined;
+
+  /**
+   * For dotted paths in strings (config_from_object, router paths, DJANGO_SETTINGS_MODULE): exact, else a
+   * unique module ending with `.name` — the project may run with a sub-folder on sys.path.
+   */
+  findModule(name: string): ModuleSource | undefined {
+    const exact = this.getModule(name);
     if (exact) return exact;
     if (!this.suffixIndex) {
       this.suffixIndex = new Map();
@@ -114,7 +125,7 @@ export class Workspace {
     }
     // Prefer the Celery module's own setdefault, then manage.py.
     const pick = found.find((f) => /celery/.test(f.from)) ?? found.find((f) => /manage$/.test(f.from)) ?? found[0];
-    this.djangoModule = pick && this.getModule(pick.module) ? this.getModule(pick.module)!.module : pick?.module ?? null;
+    this.djangoModule = pick && this.findModule(pick.module) ? this.findModule(pick.module)!.module : pick?.module ?? null;
     return this.djangoModule ?? undefined;
   }
 
@@ -240,12 +251,12 @@ export class Workspace {
         path = dj;
       }
       const [m, attr] = path.includes(':') ? path.split(':', 2) : [path, undefined];
-      if (attr) { module = m; cls = attr; }
-      else if (this.getModule(m)) module = m;
+      if (attr) { module = this.findModule(m)?.module ?? m; cls = attr; }
+      else if (this.findModule(m)) module = this.findModule(m)!.module;
       else {
         // 'pkg.module.Class' — Celery's symbol_by_name falls back to an attribute.
         const i = m.lastIndexOf('.');
-        if (i > 0 && this.getModule(m.slice(0, i))) { module = m.slice(0, i); cls = m.slice(i + 1); }
+        if (i > 0 && this.findModule(m.slice(0, i))) { module = this.findModule(m.slice(0, i))!.module; cls = m.slice(i + 1); }
         else module = m;
       }
     } else if (obj.kind === 'ref' && obj.ref.kind === 'module') module = obj.ref.module;

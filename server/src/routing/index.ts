@@ -18,7 +18,7 @@ export { routeOptions } from './router';
 export type { RouterOutput } from './router';
 export { publish, defaultQueueAtSenderBuild } from './publish';
 export type { Published, PublishResult } from './publish';
-export { topicMatch, amqpRoute, amqpDeliver, workerBroker, celeryHeaders } from './amqp';
+export { topicMatch, amqpRoute, amqpDeliver, workerBroker, celeryHeaders, emptyBroker, declareQueue } from './amqp';
 export type { AmqpBroker, AmqpBinding, AmqpDelivery } from './amqp';
 export { redisListName, redisFanoutChannel, redisTopicPattern, redisTopicMatch, redisDeliver, redisWorkerState } from './redis';
 export type { RedisDelivery, RedisRow, RedisState } from './redis';

@@ -68,7 +68,7 @@ export function publish(config: RoutingConfig, r: RouterOutput): PublishResult {
     const qname = queue ? queue.name : null;
     const ignored = [exchange ? `exchange=${pyRepr(exchange)}` : '', routingKey ? `routing_key=${pyRepr(routingKey)}` : '']
       .filter(Boolean).join(' and ');
-    steps.push(`direct exchange and ${!exchange && !routingKey ? 'no exchange/routing_key' : !routingKey ? 'no routing_key' : 'no exchange'} → published to the default exchange '' with routing key ${qname === null ? 'None' : pyRepr(qname)}${ignored ? ` (${ignored} ignored)` : ''} (amqp.py:488-490)`);
+    steps.push(`direct exchange type and ${!exchange && !routingKey ? 'no exchange/routing_key' : !routingKey ? 'no routing_key' : 'no exchange'} → published to the default exchange '' with routing key ${qname === null ? 'None' : pyRepr(qname)}${ignored ? ` (${ignored} ignored)` : ''} (amqp.py:488-490)`);
     exchange = '';
     routingKey = qname;
     decidedBy.exchange = { by: 'celery', detail: "direct queue without both exchange and routing_key → default exchange ''" };

@@ -53,12 +53,11 @@ export class Project {
 
   constructor(readonly root: string, private readonly parser: Parser, readonly options: ProjectOptions = {}) {
     this.ws = new Workspace(options);
-    const getModule = this.ws.getModule.bind(this.ws);
-    this.ws.getModule = (name: string) => getModule(name) ?? this.loadLazy(name);
+    this.ws.loader = (name: string) => this.loadLazy(name);
   }
 
   private loadLazy(name: string) {
-    const file = this.lazy.get(name) ?? [...this.lazy.entries()].find(([m]) => m.endsWith(`.${name}`))?.[1];
+    const file = this.lazy.get(name);
     if (!file) return undefined;
     for (const [m, f] of this.lazy) if (f === file) this.lazy.delete(m);
     this.updateFile(file);

@@ -24,13 +24,14 @@ export function where(loc: { file: string; range: { start: { line: number } } },
 const show = (v: string | number | null) => (v === null ? 'None' : typeof v === 'string' ? `'${v}'` : String(v));
 
 /** One line: `→ images · direct · consumed by media (docker-compose.yml)` or the problem. */
-export function summary(r: Route, root?: string): string {
+export function summary(r: Route, root?: string, workersKnown = true): string {
   if (r.error) return `✖ ${r.error}`;
   if (r.brokerError) return `✖ RabbitMQ: ${r.brokerError}`;
   if (r.dropped) return `✖ dropped: no binding for ${show(r.routingKey)} on exchange ${show(r.exchange)}`;
   const qs = r.deliveredTo.length ? r.deliveredTo.join(', ') : r.queue ?? '?';
   const who = [...new Set(r.consumers.map((c) => `${c.worker.name} (${where(c.worker.loc, root).replace(/:\d+$/, '')})`))];
   const unknown = r.unknowns.length ? ' · ? partly unknown' : '';
+  if (!who.length && !workersKnown) return `→ ${qs} · no worker command found in the workspace${unknown}`;
   if (!who.length) return `⚠ ${qs}: no known worker consumes ${r.deliveredTo.length > 1 ? 'these queues' : `'${qs}'`}${unknown}`;
   return `→ ${qs} · consumed by ${who.join(', ')}${unknown}`;
 }

@@ -38,13 +38,17 @@ export function workersFromCommands(cmds: Word[][], ctx: Context, depth = 0): Wo
   return out;
 }
 
-const SHELL_WORDS = new Set(['exec', 'then', 'do', 'else', '!', 'time', '{', '}', 'nohup', 'command']);
+const SHELL_WORDS = new Set(['exec', 'then', 'do', 'else', '!', 'time', '{', '}', 'nohup']);
+/** Programs whose arguments mention a command without running it (`pkill -f "celery worker"`). */
+const NOT_RUNNING = new Set(['echo', 'printf', 'grep', 'egrep', 'fgrep', 'pgrep', 'pkill', 'killall', 'kill', 'ps', 'cat', 'test', '[', '[[',
+  'logger', 'sed', 'awk', 'tee', 'which', 'type', 'command', 'hash', 'alias', 'man', 'read', 'trap', 'wait']);
 
 /** Workers started by one argv (simple command). */
 export function workersFromArgv(argv: Word[], ctx: Context, depth = 0): WorkerFact[] {
   try {
     let i0 = 0;
     while (i0 < argv.length && (argv[i0].assign || SHELL_WORDS.has(argv[i0].value))) i0++;
+    if (i0 < argv.length && NOT_RUNNING.has(argv[i0].value.slice(argv[i0].value.lastIndexOf('/') + 1))) return [];
     const out: WorkerFact[] = [];
     for (let i = i0; i < argv.length; i++) {
       const w = argv[i];

@@ -50,8 +50,6 @@ export interface TokenizeOptions {
   mode?: 'shell' | 'word';
   /** Kubernetes: `$(VAR)` is a variable reference, `$$` a literal `$`. */
   k8s?: boolean;
-  /** docker compose: `$$` is an escaped `$` (the shell then sees `$`). */
-  compose?: boolean;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -311,10 +309,6 @@ class Tokenizer {
       return asIs(end, t.slice(i, end));
     }
     const n = t[i + 1];
-    if (this.o.compose && n === '$') {
-      const r = this.dollar(i + 1, quoted);
-      return r ?? { piece: { chars: ['$'], pos: [this.p(i + 1)], unresolved: [], envDefaults: [], opaque: false }, next: i + 2 };
-    }
     if (this.o.k8s && n === '$') return { piece: { chars: ['$'], pos: [this.p(i + 1)], unresolved: [], envDefaults: [], opaque: false }, next: i + 2 };
     if (n === '(') {
       const end = this.matching(i + 1, '(', ')');

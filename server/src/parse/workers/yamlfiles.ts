@@ -8,7 +8,7 @@ import { type Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments } fro
 import type { WorkerFact } from '../../model/types';
 import { type Context, workersFromArgv, workersFromCommands } from './command';
 import { type TokenizeOptions, type Vars, type Word, tokenize } from './shellwords';
-import { type Doc, type Segment, aligned, basename, stem } from './source';
+import { type Doc, type P, type Segment, aligned, basename, stem } from './source';
 
 const MASK = '\uE000';
 
@@ -38,7 +38,7 @@ class Reader {
     for (const p of map.items) {
       const k = isScalar(p.key) ? p.key.value : p.key;
       if (k === key) return this.resolve(p.value, y);
-      if (k === '<<') merged = p.value;
+      if (k === '<<' || typeof k === 'symbol') merged = p.value;
     }
     const m = this.resolve(merged, y);
     for (const src of isSeq(m) ? m.items : m ? [m] : []) {
@@ -53,7 +53,7 @@ class Reader {
   }
 
   /** A scalar's decoded text with positions; Helm placeholders turned back into the template text. */
-  segment(n: N): Segment | undefined {
+  segment(n: N, compose = false): Segment | undefined {
     if (!isScalar(n) || !n.range || n.value === null || typeof n.value === 'object') return undefined;
     const [s, e] = n.range;
     let rs = s, re = e, decoded: string;
@@ -62,18 +62,18 @@ class Reader {
     else decoded = typeof n.value === 'string' ? n.value : this.masked.slice(s, e);
     const seg = aligned(this.doc, decoded, rs, re, this.masked);
     if (seg.text.includes(MASK)) seg.text = [...seg.text].map((c, i) => (c === MASK ? this.doc.text[seg.pos[i].o] ?? c : c)).join('');
-    return seg;
+    return compose && seg.text.includes('$$') ? composeUnescape(seg) : seg;
   }
 
   /** A `command` value: a string (shell syntax: several commands) or a list (one argv). */
-  commands(n: N, y: Document, opts: TokenizeOptions): Word[][] | undefined {
+  commands(n: N, y: Document, opts: TokenizeOptions, compose = false): Word[][] | undefined {
     n = this.resolve(n, y);
-    const seg = this.segment(n);
+    const seg = this.segment(n, compose);
     if (seg) return tokenize(seg, { ...opts, vars: new Map(opts.vars ?? []) });
     if (!isSeq(n)) return undefined;
     const words: Word[] = [];
     for (const item of n.items) {
-      const s = this.segment(this.resolve(item, y));
+      const s = this.segment(this.resolve(item, y), compose);
       const w = s && tokenize(s, { ...opts, mode: 'word' })[0]?.[0];
       if (w) words.push(w);
     }
@@ -125,14 +125,24 @@ function compose(r: Reader, y: Document, services: N, vars?: Vars): WorkerFact[]
         if (s && eq > 0) v.set(s.text.slice(0, eq), { text: s.text.slice(eq + 1), pos: s.pos.slice(eq + 1) });
       }
     }
-    const opts: TokenizeOptions = { vars: v, compose: true };
-    const entry = r.commands(lookup(svc, 'entrypoint'), y, opts);
-    const cmd = r.commands(lookup(svc, 'command'), y, opts);
+    const opts: TokenizeOptions = { vars: v };
+    const entry = r.commands(lookup(svc, 'entrypoint'), y, opts, true);
+    const cmd = r.commands(lookup(svc, 'command'), y, opts, true);
     const ctx: Context = { name, runsOn: `docker compose service "${name}"`, vars: v, implicitCelery: !entry };
     if (entry && cmd) out.push(...workersFromArgv([...entry.flat(), ...cmd.flat()], ctx));
     else if (entry ?? cmd) out.push(...workersFromCommands((entry ?? cmd)!, ctx));
   }
   return out;
+}
+
+/** docker compose's own interpolation escape: `$$` is a `$` for the container. */
+function composeUnescape(seg: Segment): Segment {
+  const text: string[] = [], pos: P[] = [];
+  for (let i = 0; i < seg.text.length; i++) {
+    if (seg.text[i] === '$' && seg.text[i + 1] === '$') i++;
+    text.push(seg.text[i]); pos.push(seg.pos[i]);
+  }
+  return { text: text.join(''), pos, end: seg.end };
 }
 
 interface Candidate { map: N; key?: string; container?: string }
