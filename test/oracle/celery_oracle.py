@@ -128,6 +128,19 @@ def queue_label(q):
     return mask(q.name)
 
 
+def landing_label(app, name):
+    """Name reported for a landing queue: a Broadcast queue (really
+    `bcast.<uuid4>`, new in every process) is reported by its alias."""
+    from kombu.common import Broadcast
+    try:
+        for q in app.amqp.queues.values():
+            if q.name == name and isinstance(q, Broadcast) and q.alias:
+                return q.alias
+    except Exception:  # noqa: BLE001
+        pass
+    return mask(name)
+
+
 def effective_queue(app, routed):
     """The queue send_task_message publishes for (amqp.py:466-472)."""
     from kombu import Queue
@@ -442,6 +455,7 @@ def run_model(spec):
                 send_one(app, call, producer, router, f'oracle-{i}')
             except Exception as exc:  # noqa: BLE001
                 rec['error'] = err_text(exc)
+                fill_from_route(rec, app, router)
                 rec.update(deliveredTo=[], dropped=False)
                 continue
             fill_from_route(rec, app, router)
@@ -470,7 +484,7 @@ def run_model(spec):
                 rec.update(deliveredTo=[], dropped=False)
                 continue
             rec['autoCreated'] = created
-            rec['deliveredTo'] = sorted(mask(h) for h in hits)
+            rec['deliveredTo'] = sorted(landing_label(app, h) for h in hits)
             rec['dropped'] = not hits
     return out
 
@@ -604,12 +618,15 @@ def _rabbit_app(spec, out, app, app_id, idxs, url, vhost, load_errors, box):
                 rec['brokerError'] = be
             else:
                 rec['error'] = err_text(exc)
-        if rec['error'] is None:
-            fill_from_route(rec, app, router)
-            if 'last' in box:
-                fill_from_publish(rec, box['last'])
+        fill_from_route(rec, app, router)
+        if rec['error'] is None and 'last' in box:
+            fill_from_publish(rec, box['last'])
     # read every queue of the vhost once: messages carry their task id
     found = drain_rabbit(worker, vhost)
+    for hits in found.values():
+        for h in hits:
+            h['queue'] = (landing_label(app, h['queue']) if app is not None
+                          else mask(h['queue']))
     for i in idxs:
         rec = out['calls'][i]
         hits = found.pop(f'oracle-{i}', [])
@@ -651,7 +668,7 @@ def drain_rabbit(worker, vhost):
                 hdr = m.properties.get('application_headers') or {}
                 tid = hdr.get('id') or m.properties.get('correlation_id')
                 found.setdefault(tid, []).append({
-                    'queue': mask(qn),
+                    'queue': qn,
                     'exchange': m.delivery_info.get('exchange'),
                     'routing_key': mask(m.delivery_info.get('routing_key')),
                     'priority': m.properties.get('priority')})
@@ -744,10 +761,9 @@ def _redis_app(spec, out, app, app_id, idxs, url, r, load_errors, box):
             rec['sent'] = True
         except Exception as exc:  # noqa: BLE001
             rec['error'] = err_text(exc)
-        if rec['error'] is None:
-            fill_from_route(rec, app, router)
-            if 'last' in box:
-                fill_from_publish(rec, box['last'])
+        fill_from_route(rec, app, router)
+        if rec['error'] is None and 'last' in box:
+            fill_from_publish(rec, box['last'])
     time.sleep(0.2)
     stop.set()
     th.join(2)
@@ -768,7 +784,9 @@ def _redis_app(spec, out, app, app_id, idxs, url, r, load_errors, box):
         keys = lists.pop(f'oracle-{i}', [])
         rec['redisLists'] = sorted(mask(k.replace(REDIS_SEP, '\\x06\\x16'))
                                    for k in keys)
-        rec['deliveredToRedis'] = sorted({redis_base_queue(k) for k in keys})
+        rec['deliveredToRedis'] = sorted({
+            landing_label(app, k.split(REDIS_SEP, 1)[0]) if app is not None
+            else redis_base_queue(k) for k in keys})
         pub = sorted({mask(c) for c, t in got if t == f'oracle-{i}'})
         rec['pubsub'] = pub
         rec['droppedOnRedis'] = rec['sent'] and not keys

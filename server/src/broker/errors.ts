@@ -105,6 +105,9 @@ export function toBrokerError(err: unknown, ctx: ErrorContext): BrokerError {
   if (code && UNREACHABLE.has(code)) {
     return make('unreachable', `Could not ${ctx.action} at ${where}: ${code} (${raw}).`);
   }
+  if (/Frame size \d+ exceeds|Expected ConnectionStart|Unexpected frame|Unknown frame type|Invalid frame|wrong version number|Protocol error|ERR_SSL/i.test(raw)) {
+    return make('protocol', `Could not ${ctx.action} at ${where}: the server there does not speak the expected protocol (wrong port, or TLS mismatch?) — ${raw}`);
+  }
   if (/ACCESS[-_]REFUSED/.test(raw) && /login was refused|authentication/i.test(raw)) {
     return make('auth', `Could not ${ctx.action} at ${where}: login refused — wrong user name or password.`);
   }

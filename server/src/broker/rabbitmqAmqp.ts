@@ -68,7 +68,7 @@ async function vhostRefused(u: BrokerUrl, timeoutMs: number): Promise<BrokerErro
   const vh = vhostLabel(u.vhost);
   try {
     const names = await new RabbitManagementClient(u, { timeoutMs: Math.min(timeoutMs, 3000) }).vhosts();
-    if (!names.includes(u.vhost)) return new BrokerError('not-found', `Virtual host "${vh}" does not exist on ${u.redacted}.`, u.redacted);
+    if (!names.includes(u.vhost)) return new BrokerError('not-found', `Virtual host "${vh}" does not exist on ${u.redacted} (or user "${u.username ?? ''}" cannot see it).`, u.redacted);
     return new BrokerError('access-refused', `User "${u.username ?? ''}" has no permission on virtual host "${vh}" on ${u.redacted}.`, u.redacted);
   } catch {
     return new BrokerError('not-found', `RabbitMQ refused to open virtual host "${vh}" on ${u.redacted}: it does not exist or user "${u.username ?? ''}" has no permission on it.`, u.redacted);

@@ -10,9 +10,9 @@ import { lowerModule } from '../parse/lower';
 import { moduleNameOf, type ModuleSource } from './modules';
 import { isWorkerFile, extractWorkers, mightContainWorker } from '../parse/workers';
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', 'dist', 'build', '.idea', '.vscode', 'migrations', 'static', 'media', '.cache']);
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', 'dist', 'build', '.idea', '.vscode', '.cache']);
 /** Text that makes a Python file worth parsing up front; other modules load when imported. */
-export const PY_PREFILTER = /celery|kombu|CELERY_|shared_task|task_routes|task_queues|send_task|apply_async|\.delay\(|DJANGO_SETTINGS_MODULE|\.s\(|\.si\(/;
+export const PY_PREFILTER = /celery|kombu|CELERY_|shared_task|\.task\b|\bTask\b|task_routes|task_queues|send_task|apply_async|\.delay\(|DJANGO_SETTINGS_MODULE|\.s\(|\.si\(|signature\(/;
 
 export interface ScanOptions {
   /** Skip files larger than this (bytes); they are reported, not read. */

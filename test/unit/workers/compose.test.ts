@@ -38,7 +38,7 @@ services:
   assert.deepEqual(ws[0].queueLocs!.map(lc), [[7, 46, 7, 53], [7, 54, 7, 60]]);
   assert.deepEqual(lc(ws[0].loc), [7, 13, 7, 60]);
   assert.deepEqual(ws[1].queueLocs!.map(lc), [[10, 55, 10, 59]]);
-  assert.deepEqual(ws[2].queueLocs!.map(lc), [[17, 18, 17, 25], [17, 26, 17, 33], [18, 25, 18, 32]]);
+  assert.deepEqual(ws[2].queueLocs!.map(lc), [[17, 17, 17, 24], [17, 25, 17, 32], [18, 25, 18, 32]]);
   assert.equal(textAt(text, ws[2].loc).split('\n')[0], 'celery');
   assert.equal(ws[0].runsOn, 'docker compose service "worker"');
 });
@@ -68,8 +68,9 @@ test('compose: sh -c in a list, folded and quoted scalars, escapes', () => {
   ]);
   for (const w of ws) assertQueueLocs(text, w, F);
   assert.deepEqual(ws[0].queueLocs!.map(lc), [[2, 82, 2, 83], [2, 84, 2, 85]]);
-  assert.deepEqual(ws[1].queueLocs!.map(lc), [[5, 16, 5, 24], [5, 25, 5, 33]]);
-  assert.deepEqual(ws[2].queueLocs!.map(lc), [[10, 11, 10, 14]]);
+  assert.deepEqual(ws[1].queueLocs!.map(lc), [[6, 16, 6, 23], [6, 24, 6, 31]]);
+  assert.deepEqual(ws[2].queueLocs!.map(lc), [[11, 11, 11, 14]]);
+  assert.deepEqual(ws[3].queueLocs!.map(lc), [[13, 50, 13, 53], [13, 56, 13, 59]]);
 });
 
 test('compose: env interpolation, $$ escapes, service environment', () => {

@@ -135,8 +135,8 @@ class Tokenizer {
     });
   }
 
-  private finishCommand() {
-    this.finishWord(this.t.length);
+  private finishCommand(at = this.t.length) {
+    this.finishWord(at);
     const c = this.cmd;
     this.cmd = [];
     this.redirect = false;
@@ -204,7 +204,7 @@ class Tokenizer {
       const c = t[i];
       if (c === '\\' && t[i + 1] === '\n') { i += 2; continue }
       if (c === '\\' && t[i + 1] === '\r' && t[i + 2] === '\n') { i += 3; continue }
-      if (c === '\n') { this.finishCommand(); i = this.skipHeredocs(i + 1); continue }
+      if (c === '\n') { this.finishCommand(i); i = this.skipHeredocs(i + 1); continue }
       if (isSpace(c)) { this.finishWord(i); i++; continue }
       if (c === '#' && !this.b) { while (i < to && t[i] !== '\n') i++; continue }
       if (c === '\\') { if (i + 1 < to) this.lit(i + 1, t[i + 1]); else this.word(i); i += 2; continue }
@@ -228,7 +228,7 @@ class Tokenizer {
       }
       if (c === '>' || c === '<' || (c === '&' && t[i + 1] === '>')) { i = this.redirection(i); continue }
       if (c === ';' || c === '&' || c === '|' || c === '(' || c === ')') {
-        this.finishCommand();
+        this.finishCommand(i);
         i += (t[i + 1] === c && c !== '(' && c !== ')') ? 2 : 1;
         continue;
       }

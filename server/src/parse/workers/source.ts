@@ -51,6 +51,7 @@ export function aligned(doc: Doc, decoded: string, rawStart: number, rawEnd: num
   let r = rawStart;
   for (let i = 0; i < decoded.length; i++) {
     const ch = decoded[i];
+    if (!/\s/.test(ch)) while (r < rawEnd && /\s/.test(raw[r])) r++;
     let found = -1;
     for (let k = r; k < rawEnd && k < r + 12; k++) if (raw[k] === ch) { found = k; break }
     if (found >= 0) { pos.push(at(doc, found)); r = found + 1 }
