@@ -142,6 +142,7 @@ with Connection(sys.argv[1]) as c:
 `, url.replace(/^amqp:/, 'pyamqp:')], { encoding: 'utf8', timeout: 20000 });
     if (py.status === 0) {
       assert.deepEqual(JSON.parse(py.stdout), { task: 'proj.pay', id: r.id, args: [1, 'a'], kwargs: { z: true }, pri: 7 });
+      t.diagnostic('kombu cross-check passed');
     } else {
       t.diagnostic(`kombu cross-check skipped: ${py.stderr?.split('\n').slice(-2).join(' ')}`);
     }

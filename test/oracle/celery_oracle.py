@@ -32,6 +32,7 @@ only for fixtures with "broker": true), --only NAME[,NAME], --no-cache
 """
 import argparse
 import base64
+import copy
 import hashlib
 import importlib
 import json
@@ -64,6 +65,7 @@ REDIS_DB = int(os.environ.get('ORACLE_REDIS_DB', '13'))
 UUID_RE = re.compile(
     r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}')
 REDIS_SEP = '\x06\x16'
+REDIS_SENTINEL = 'celery-oracle:sentinel'
 
 
 def mask(s):
@@ -440,7 +442,11 @@ def run_model(spec):
                     out['workerDeclare'].append(
                         {'app': app_id, 'queue': mask(q.name), 'ok': False,
                          'error': str(exc)})
+        worker_state = copy.deepcopy(model)
         for i in idxs:
+            # every call is judged on its own: the broker holds what the
+            # worker declared at start-up, nothing from earlier calls
+            model = copy.deepcopy(worker_state)
             call = spec['calls'][i]
             rec = base_record(i, call)
             rec['app'] = app_id
@@ -545,22 +551,9 @@ def run_rabbitmq(spec, fixture_name):
     box = capture_before_publish()
     vhosts = []
     for n, (app_id, idxs) in enumerate(app_groups(spec).items()):
-        app = apps.get(app_id)
-        vhost = f'oracle-{fixture_name}-{n}-{os.getpid()}'
-        vhosts.append(vhost)
-        url = (f'amqp://{qs(AMQP_USER)}:{qs(AMQP_PASS)}@{AMQP_HOST}:'
-               f'{AMQP_PORT}/{qs(vhost)}')
-        mgmt('PUT', f'/vhosts/{qs(vhost)}', {})
-        try:
-            mgmt('PUT', f'/permissions/{qs(vhost)}/{qs(AMQP_USER)}',
-                 {'configure': '.*', 'write': '.*', 'read': '.*'})
-            _rabbit_app(spec, out, app, app_id, idxs, url, vhost,
-                        load_errors, box)
-        finally:
-            try:
-                mgmt('DELETE', f'/vhosts/{qs(vhost)}')
-            except Exception:  # noqa: BLE001
-                pass
+        _rabbit_app(spec, out, apps.get(app_id), app_id, idxs,
+                    f'oracle-{fixture_name[:40]}-{n}', load_errors, box,
+                    vhosts)
     # error texts quote the vhost: keep the output stable
     text = json.dumps(out, default=repr)
     for v in vhosts:
@@ -568,42 +561,66 @@ def run_rabbitmq(spec, fixture_name):
     return json.loads(text)
 
 
-def _rabbit_app(spec, out, app, app_id, idxs, url, vhost, load_errors, box):
-    from kombu import Connection
-    worker = Connection(url)        # "the worker": stays up while we send
-    worker.connect()
+def _rabbit_app(spec, out, app, app_id, idxs, vprefix, load_errors, box,
+                vhosts):
+    """Each call gets a throw-away vhost: the worker (no -Q) declares
+    app.amqp.queues, the call is published with publisher confirms, every
+    queue of the vhost is drained, the vhost is deleted."""
+    queues, queues_error = [], None
     if app is not None:
         try:
             queues = initial_queues(app)
         except Exception as exc:  # noqa: BLE001
-            queues = []
+            queues_error = err_text(exc)
             out['workerDeclare'].append({'app': app_id,
-                                         'error': err_text(exc)})
+                                         'error': queues_error})
+    for k, i in enumerate(idxs):
+        call = spec['calls'][i]
+        rec = base_record(i, call)
+        rec.update(app=app_id, sent=False, deliveredTo=[], dropped=False)
+        out['calls'][i] = rec
+        if app is None or config_error(app):
+            rec['error'] = (load_errors[app_id] if app is None
+                            else config_error(app))
+            continue
+        vhost = f'{vprefix}-{i}-{os.getpid()}'
+        vhosts.append(vhost)
+        url = (f'amqp://{qs(AMQP_USER)}:{qs(AMQP_PASS)}@{AMQP_HOST}:'
+               f'{AMQP_PORT}/{qs(vhost)}')
+        mgmt('PUT', f'/vhosts/{qs(vhost)}', {})
+        try:
+            mgmt('PUT', f'/permissions/{qs(vhost)}/{qs(AMQP_USER)}',
+                 {'configure': '.*', 'write': '.*', 'read': '.*'})
+            _rabbit_call(out, app, app_id, call, rec, i, url, vhost, queues,
+                         box, report_declare=(k == 0))
+        finally:
+            try:
+                mgmt('DELETE', f'/vhosts/{qs(vhost)}')
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _rabbit_call(out, app, app_id, call, rec, i, url, vhost, queues, box,
+                 report_declare):
+    from kombu import Connection
+    worker = Connection(url)        # "the worker": stays up while we send
+    worker.connect()
+    try:
         for q in queues:
             ch = worker.channel()
             try:
                 q(ch).declare()
-                out['workerDeclare'].append(
-                    {'app': app_id, 'queue': mask(q.name), 'ok': True})
+                res = {'app': app_id, 'queue': mask(q.name), 'ok': True}
             except Exception as exc:  # noqa: BLE001
-                out['workerDeclare'].append(
-                    {'app': app_id, 'queue': mask(q.name), 'ok': False,
-                     'error': broker_error_of(exc) or err_text(exc)})
+                res = {'app': app_id, 'queue': mask(q.name), 'ok': False,
+                       'error': broker_error_of(exc) or err_text(exc)}
             finally:
                 try:
                     ch.close()
                 except Exception:  # noqa: BLE001
                     pass
-    for i in idxs:
-        call = spec['calls'][i]
-        rec = base_record(i, call)
-        rec['app'] = app_id
-        out['calls'][i] = rec
-        rec['sent'] = False
-        if app is None or config_error(app):
-            rec['error'] = (load_errors[app_id] if app is None
-                            else config_error(app))
-            continue
+            if report_declare:
+                out['workerDeclare'].append(res)
         box.clear()
         router = RecordingRouter(app)
         try:
@@ -621,34 +638,20 @@ def _rabbit_app(spec, out, app, app_id, idxs, url, vhost, load_errors, box):
         fill_from_route(rec, app, router)
         if rec['error'] is None and 'last' in box:
             fill_from_publish(rec, box['last'])
-    # read every queue of the vhost once: messages carry their task id
-    found = drain_rabbit(worker, vhost)
-    for hits in found.values():
-        for h in hits:
-            h['queue'] = (landing_label(app, h['queue']) if app is not None
-                          else mask(h['queue']))
-    for i in idxs:
-        rec = out['calls'][i]
+        found = drain_rabbit(worker, vhost)
         hits = found.pop(f'oracle-{i}', [])
+        for h in hits:
+            h['queue'] = landing_label(app, h['queue'])
         rec['deliveredTo'] = sorted(h['queue'] for h in hits)
         rec['deliveries'] = sorted(hits, key=lambda h: h['queue'])
         rec['dropped'] = rec['sent'] and not hits
-    if found:
-        out.setdefault('strayMessages', []).append(
-            {k: v for k, v in found.items()})
-    out.setdefault('vhosts', []).append({
-        'app': app_id,
-        'queues': sorted(mask(q) for q in list_rabbit_queues(vhost)),
-        'exchanges': sorted(
-            [{'name': e['name'], 'type': e['type']}
-             for e in mgmt('GET', f'/exchanges/{qs(vhost)}')
-             if e['name'] and not e['name'].startswith('amq.')],
-            key=lambda e: e['name']),
-    })
-    try:
-        worker.release()
-    except Exception:  # noqa: BLE001
-        pass
+        if found:
+            out.setdefault('strayMessages', []).append(found)
+    finally:
+        try:
+            worker.release()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def list_rabbit_queues(vhost):
@@ -683,10 +686,6 @@ def drain_rabbit(worker, vhost):
 # --------------------------------------------------------------------------
 # Real Redis
 # --------------------------------------------------------------------------
-def redis_base_queue(key):
-    return mask(key.split(REDIS_SEP, 1)[0])
-
-
 def run_redis(spec, fixture_name):
     import redis
     r = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
@@ -695,18 +694,6 @@ def run_redis(spec, fixture_name):
            'loadErrors': load_errors, 'problems': problems}
     box = capture_before_publish()
     url = f'redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}'
-    for app_id, idxs in app_groups(spec).items():
-        r.flushdb()
-        try:
-            _redis_app(spec, out, apps.get(app_id), app_id, idxs, url, r,
-                       load_errors, box)
-        finally:
-            r.flushdb()
-    return out
-
-
-def _redis_app(spec, out, app, app_id, idxs, url, r, load_errors, box):
-    from kombu import Connection
     ps = r.pubsub()
     ps.psubscribe(f'/{REDIS_DB}.*')       # kombu's fanout = PUBLISH
     got, stop = [], threading.Event()
@@ -722,83 +709,104 @@ def _redis_app(spec, out, app, app_id, idxs, url, r, load_errors, box):
                 got.append((m['channel'].decode(), tid))
     th = threading.Thread(target=listen, daemon=True)
     th.start()
-    # The worker connection stays open while sending: kombu's redis channel
-    # deletes auto_delete queues (Broadcast) and their bindings on close.
-    worker = Connection(url)
-    wch = worker.channel()
+    try:
+        for app_id, idxs in app_groups(spec).items():
+            _redis_app(spec, out, apps.get(app_id), app_id, idxs, url, r,
+                       load_errors, box)
+        time.sleep(0.1)
+    finally:
+        stop.set()
+        th.join(2)
+        ps.close()
+        r.flushdb()
+    for rec in out['calls']:
+        tid = f"oracle-{rec['index']}"
+        rec['pubsub'] = sorted({mask(c) for c, t in got if t == tid})
+    return out
+
+
+def _redis_app(spec, out, app, app_id, idxs, url, r, load_errors, box):
+    """Each call on a flushed database: the worker connection declares
+    app.amqp.queues and stays open while the call is sent on a connection
+    of its own (kombu keeps exchange types per connection and deletes
+    auto_delete queues - Broadcast - when the declaring channel closes)."""
+    from kombu import Connection
+    queues = []
     if app is not None:
         try:
             queues = initial_queues(app)
         except Exception as exc:  # noqa: BLE001
-            queues = []
             out['workerDeclare'].append({'app': app_id,
                                          'error': err_text(exc)})
-        for q in queues:
-            try:
-                q(wch).declare()
-                out['workerDeclare'].append(
-                    {'app': app_id, 'queue': mask(q.name), 'ok': True})
-            except Exception as exc:  # noqa: BLE001
-                out['workerDeclare'].append(
-                    {'app': app_id, 'queue': mask(q.name), 'ok': False,
-                     'error': err_text(exc)})
-    for i in idxs:
+    for k, i in enumerate(idxs):
         call = spec['calls'][i]
         rec = base_record(i, call)
-        rec['app'] = app_id
-        rec['sent'] = False
+        rec.update(app=app_id, sent=False, redisLists=[],
+                   deliveredToRedis=[], droppedOnRedis=False)
         out['calls'][i] = rec
         if app is None or config_error(app):
             rec['error'] = (load_errors[app_id] if app is None
                             else config_error(app))
             continue
-        box.clear()
-        router = RecordingRouter(app)
+        r.flushdb()
+        r.set(REDIS_SENTINEL, str(os.getpid()))
+        worker = Connection(url)
+        wch = worker.channel()
         try:
-            with app.connection_for_write(url) as conn:
-                producer = app.amqp.Producer(conn)
-                send_one(app, call, producer, router, f'oracle-{i}')
-            rec['sent'] = True
-        except Exception as exc:  # noqa: BLE001
-            rec['error'] = err_text(exc)
-        fill_from_route(rec, app, router)
-        if rec['error'] is None and 'last' in box:
-            fill_from_publish(rec, box['last'])
-    time.sleep(0.2)
-    stop.set()
-    th.join(2)
-    ps.close()
-    lists = {}
-    for k in sorted(r.keys('*')):
-        if r.type(k) != b'list':
-            continue
-        key = k.decode()
-        for item in r.lrange(k, 0, -1):
+            for q in queues:
+                try:
+                    q(wch).declare()
+                    res = {'app': app_id, 'queue': mask(q.name), 'ok': True}
+                except Exception as exc:  # noqa: BLE001
+                    res = {'app': app_id, 'queue': mask(q.name), 'ok': False,
+                           'error': err_text(exc)}
+                if k == 0:
+                    out['workerDeclare'].append(res)
+            box.clear()
+            router = RecordingRouter(app)
             try:
-                tid = json.loads(item)['headers'].get('id')
+                with app.connection_for_write(url) as conn:
+                    producer = app.amqp.Producer(conn)
+                    send_one(app, call, producer, router, f'oracle-{i}')
+                rec['sent'] = True
+            except Exception as exc:  # noqa: BLE001
+                rec['error'] = err_text(exc)
+            fill_from_route(rec, app, router)
+            if rec['error'] is None and 'last' in box:
+                fill_from_publish(rec, box['last'])
+            keys = []
+            for key in sorted(r.keys('*')):
+                if r.type(key) != b'list':
+                    continue
+                for item in r.lrange(key, 0, -1):
+                    try:
+                        tid = json.loads(item)['headers'].get('id')
+                    except Exception:  # noqa: BLE001
+                        tid = None
+                    if tid == f'oracle-{i}':
+                        keys.append(key.decode())
+            if r.get(REDIS_SENTINEL) != str(os.getpid()).encode():
+                # another client flushed / reused the database meanwhile
+                out['interference'] = (
+                    f'redis db {REDIS_DB} was flushed or reused by another '
+                    f'client during the run')
+            rec['redisLists'] = sorted(
+                mask(x.replace(REDIS_SEP, '\\x06\\x16')) for x in keys)
+            rec['deliveredToRedis'] = sorted({
+                landing_label(app, x.split(REDIS_SEP, 1)[0]) for x in keys})
+            rec['droppedOnRedis'] = rec['sent'] and not keys
+            if k == 0:
+                tables = {}
+                for key in sorted(r.keys('_kombu.binding.*')):
+                    tables[mask(key.decode())] = sorted(
+                        mask(v.decode().replace(REDIS_SEP, ' | '))
+                        for v in r.smembers(key))
+                out.setdefault('bindingTables', {})[app_id] = tables
+        finally:
+            try:
+                worker.release()
             except Exception:  # noqa: BLE001
-                tid = None
-            lists.setdefault(tid, []).append(key)
-    for i in idxs:
-        rec = out['calls'][i]
-        keys = lists.pop(f'oracle-{i}', [])
-        rec['redisLists'] = sorted(mask(k.replace(REDIS_SEP, '\\x06\\x16'))
-                                   for k in keys)
-        rec['deliveredToRedis'] = sorted({
-            landing_label(app, k.split(REDIS_SEP, 1)[0]) if app is not None
-            else redis_base_queue(k) for k in keys})
-        pub = sorted({mask(c) for c, t in got if t == f'oracle-{i}'})
-        rec['pubsub'] = pub
-        rec['droppedOnRedis'] = rec['sent'] and not keys
-    tables = {}
-    for k in sorted(r.keys('_kombu.binding.*')):
-        tables[mask(k.decode())] = sorted(
-            mask(v.decode().replace(REDIS_SEP, ' | ')) for v in r.smembers(k))
-    out.setdefault('bindingTables', {})[app_id] = tables
-    try:
-        worker.release()
-    except Exception:  # noqa: BLE001
-        pass
+                pass
 
 
 def child_main(fixture_dir, part):
@@ -903,7 +911,20 @@ def child_env(spec):
     return env
 
 
-def run_child(fixture_dir, part, timeout=180):
+def run_child(fixture_dir, part, timeout=180, attempts=4):
+    """Run one fixture/part in a fresh interpreter; a Redis run disturbed
+    by another client of the same database is repeated."""
+    for attempt in range(attempts):
+        res = _run_child(fixture_dir, part, timeout)
+        if not res.get('interference'):
+            break
+        time.sleep(0.5 + attempt)
+    if attempt:
+        res['attempts'] = attempt + 1
+    return res
+
+
+def _run_child(fixture_dir, part, timeout):
     spec = load_spec(fixture_dir)
     t0 = time.time()
     try:
@@ -1001,7 +1022,8 @@ def main(argv=None):
                 pass
         res = run_child(fixture_dir, part)
         res['cached'] = False
-        clean = 'crash' not in res and not res.get('problems') and all(
+        clean = 'crash' not in res and not res.get('problems') and \
+            not res.get('interference') and all(
             c is not None and not c.get('problem') for c in res['calls'])
         if clean:
             os.makedirs(a.cache_dir, exist_ok=True)

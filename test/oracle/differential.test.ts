@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * Differential test: the routing engine against real Celery.
  *
@@ -281,7 +283,9 @@ test('routing engine agrees with real Celery on every fixture call', async (t) =
     let project: Project | null = null;
     let openError: string | null = null;
     try {
-      project = await openProject(fx.dir);
+      // calls.json "env": the environment real Celery ran with; the engine gets it as the project file's `env`.
+      const env = (JSON.parse(readFileSync(join(fx.dir, 'calls.json'), 'utf8')) as { env?: Record<string, string> }).env;
+      project = await openProject(fx.dir, { env });
     } catch (e) {
       openError = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }

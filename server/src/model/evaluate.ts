@@ -243,34 +243,49 @@ export class Evaluator {
   /** `X.append(v)`, `X.extend(v)`, `X.update(...)` on names bound in this scope. */
   private mutatingCall(src: ModuleSource, e: Extract<Expr, { t: 'call' }>, env: Env): void {
     if (e.fn.t !== 'attr' || e.fn.obj.t !== 'name') return;
-    const name = e.fn.obj.id;
-    const cur = env.get(name);
+    const cur = env.get(e.fn.obj.id);
     if (!cur) return;
+    const next = this.mutate(src, cur, e, env);
+    if (next) env.set(e.fn.obj.id, next);
+  }
+
+  /** The value after an in-place method call (`append`, `extend`, `insert`, `update`, `setdefault`); undefined if not a mutation. */
+  mutate(src: ModuleSource, cur: Value, e: Extract<Expr, { t: 'call' }>, env: Env): Value | undefined {
+    if (e.fn.t !== 'attr') return undefined;
     const method = e.fn.name;
+    const what = exprText(e.fn.obj);
     const arg = e.args[0] ? this.eval(src, e.args[0], env) : undefined;
-    if ((cur.kind === 'list' || cur.kind === 'set') && (method === 'append' || method === 'add') && arg) env.set(name, { ...cur, items: [...cur.items, arg] });
-    else if (cur.kind === 'list' && method === 'extend' && arg) {
+    if ((cur.kind === 'list' || cur.kind === 'set') && (method === 'append' || method === 'add') && arg) return { ...cur, items: [...cur.items, arg] };
+    if (cur.kind === 'list' && method === 'extend' && arg) {
       const more = iterate(arg);
-      env.set(name, more ? { ...cur, items: [...cur.items, ...more] } : unknown(`${name}.extend() with a value that is not a known sequence`, this.loc(src, e)));
-    } else if (cur.kind === 'list' && method === 'insert' && e.args.length === 2) {
+      return more ? { ...cur, items: [...cur.items, ...more] } : unknown(`${what}.extend() with a value that is not a known sequence`, this.loc(src, e));
+    }
+    if (cur.kind === 'list' && method === 'insert' && e.args.length === 2) {
       const idx = this.eval(src, e.args[0], env);
-      const v = this.eval(src, e.args[1], env);
       const items = [...cur.items];
-      if (idx.kind === 'num') items.splice(idx.value, 0, v);
-      env.set(name, { ...cur, items });
-    } else if (cur.kind === 'dict' && method === 'update') {
+      if (idx.kind === 'num') items.splice(idx.value, 0, this.eval(src, e.args[1], env));
+      return { ...cur, items };
+    }
+    if (cur.kind === 'dict' && method === 'update') {
       let entries = cur.entries;
       if (arg) {
-        if (arg.kind === 'dict') for (const en of arg.entries) entries = setEntry(entries, en.key, en.value);
-        else { env.set(name, unknown(`${name}.update() with a value that is not a known dict`, this.loc(src, e))); return; }
+        if (arg.kind !== 'dict') return unknown(`${what}.update() with a value that is not a known dict`, this.loc(src, e));
+        for (const en of arg.entries) entries = setEntry(entries, en.key, en.value);
       }
-      for (const kw of e.kwargs) {
-        if (kw.name) entries = setEntry(entries, { kind: 'str', value: kw.name }, this.eval(src, kw.value, env));
-      }
-      env.set(name, { ...cur, entries });
-    } else if (cur.kind === 'dict' && method === 'setdefault' && arg) {
-      if (!dictGet(cur, arg)) env.set(name, { ...cur, entries: setEntry(cur.entries, arg, e.args[1] ? this.eval(src, e.args[1], env) : { kind: 'none' }) });
+      for (const kw of e.kwargs) if (kw.name) entries = setEntry(entries, { kind: 'str', value: kw.name }, this.eval(src, kw.value, env));
+      return { ...cur, entries };
     }
+    if (cur.kind === 'dict' && method === 'setdefault' && arg) {
+      if (dictGet(cur, arg)) return cur;
+      return { ...cur, entries: setEntry(cur.entries, arg, e.args[1] ? this.eval(src, e.args[1], env) : { kind: 'none' }) };
+    }
+    return undefined;
+  }
+
+  /** `container[key] = value` on a known dict. */
+  setItem(src: ModuleSource, cur: Value, index: Expr, value: Expr, env: Env): Value | undefined {
+    if (cur.kind !== 'dict') return undefined;
+    return { ...cur, entries: setEntry(cur.entries, this.eval(src, index, env), this.eval(src, value, env)) };
   }
 
   // ------------------------------------------------------------ expressions
@@ -364,6 +379,8 @@ export class Evaluator {
         const t = truthiness(l);
         if (t === undefined) return unknown(`${e.op} of an unknown value`, loc);
         const picked = e.op === 'or' ? (t ? l : r) : (t ? r : l);
+        // `os.getenv('X') or 'd'`: the right side is the variable's default.
+        if (picked === r && l.env) return { ...r, env: { variable: l.env.variable, hasDefault: true } } as Value;
         return mergeMeta(picked, [l]);
       }
       case 'star': return unknown('starred expression', loc);
@@ -565,11 +582,13 @@ export class Evaluator {
     const variable = nameV?.kind === 'str' ? nameV.value : '?';
     const given = variable !== '?' ? this.host.envValue?.(variable) : undefined;
     if (given !== undefined) return { kind: 'str', value: given, loc, env: { variable, hasDefault: true } };
-    if (subscript || !def) return unknown(`environment variable ${variable} has no default`, loc);
+    if (subscript) return unknown(`environment variable ${variable} (os.environ[...] has no default)`, loc);
+    // Unset, os.environ.get / getenv give None: what real Celery sees without the variable.
+    if (!def) return { kind: 'none', loc, env: { variable, hasDefault: false } };
     return { ...def, env: { variable, hasDefault: true } } as Value;
   }
 
-  private binop(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
+  binop(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
     const loc = this.loc(src, e);
     if (op === '+') {
       if (l.kind === 'str' && r.kind === 'str') return mergeMeta({ kind: 'str', value: l.value + r.value, loc }, [l, r]);

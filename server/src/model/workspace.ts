@@ -7,7 +7,7 @@ import type { Expr, Stmt } from '../parse/ir';
 import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, UnknownFact, Value, WorkerFact } from './types';
 import { Evaluator, qualified, type Env, type ModuleResult } from './evaluate';
 import type { ModuleSource } from './modules';
-import { settingStyle } from '../routing/settings';
+import { settingStyle, resolveSettings } from '../routing/settings';
 
 const OPTION_KEYS: TaskOptionKey[] = ['queue', 'routing_key', 'exchange', 'priority', 'exchange_type'];
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set']);
@@ -154,6 +154,9 @@ export class Workspace {
     for (const [key, rec] of this.appRecords) {
       const fact: AppFact = { ...rec.fact, variable: rec.fact.variable || 'app', sources: [], includes: [] };
       const ctorSettings = this.ctorSettings(rec);
+      const cs = rec.ctor['config_source'];
+      const initial = cs ? this.configSource(cs, rec.fact.loc) : undefined;
+      if (initial) fact.sources.push(initial);
       if (ctorSettings.settings.length) fact.sources.push(ctorSettings);
       for (const m of this.modules.keys()) {
         const res = this.eval.module(m);
@@ -190,11 +193,28 @@ export class Workspace {
       const v = this.eval.eval(src, e, env);
       return v.kind === 'ref' && v.ref.kind === 'app' && v.ref.task === key;
     };
+    /** `app.conf.NAME` → NAME, when the object is this app. */
+    const confAttr = (e: Expr, env: Env): string | undefined =>
+      e.t === 'attr' && e.obj.t === 'attr' && e.obj.name === 'conf' && isApp(e.obj.obj, env) ? e.name : undefined;
+    /** In-place change of the setting's current value (`app.conf.task_routes.update(...)`): Celery hands out the
+     *  very object that supplies the value, so the mutation lands in that layer. */
+    const mutateSetting = (name: string, change: (cur: Value) => Value | undefined, loc: Loc) => {
+      const eff = resolveSettings(fact).get(name);
+      const next = change(eff.value);
+      if (!next) return;
+      if (eff.fact) eff.fact.value = next;
+      else fact.sources.push({ kind: 'conf-attr', name: `${res.module}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, next, loc)], loc });
+    };
     for (const eff of res.effects) {
       if (eff.kind === 'call') {
         const c = eff.call;
         if (c.fn.t !== 'attr') continue;
         const method = c.fn.name;
+        const mutated = confAttr(c.fn.obj, eff.env);
+        if (mutated) {
+          mutateSetting(mutated, (cur) => this.eval.mutate(src, cur, c, eff.env), { file: src.file, range: c.r });
+          continue;
+        }
         if (method === 'config_from_object' && isApp(c.fn.obj, eff.env)) {
           const obj = c.args[0] ?? c.kwargs.find((k) => k.name === 'obj')?.value;
           const nsE = c.kwargs.find((k) => k.name === 'namespace')?.value;
@@ -225,13 +245,19 @@ export class Workspace {
         }
       } else if (eff.kind === 'setattr') {
         const t = eff.target;
+        const itemOf = t.t === 'subscript' ? confAttr(t.obj, eff.env) : undefined;
+        if (itemOf && t.t === 'subscript') {
+          mutateSetting(itemOf, (cur) => this.eval.setItem(src, cur, t.index, eff.value, eff.env), { file: src.file, range: t.r });
+          continue;
+        }
         let name: string | undefined;
         let confObj: Expr | undefined;
         if (t.t === 'attr' && t.obj.t === 'attr' && t.obj.name === 'conf') { name = t.name; confObj = t.obj.obj; }
         if (t.t === 'subscript' && t.obj.t === 'attr' && t.obj.name === 'conf' && t.index.t === 'str') { name = t.index.v; confObj = t.obj.obj; }
         if (!name || !confObj || !isApp(confObj, eff.env)) continue;
-        const value = this.eval.eval(src, eff.value, eff.env);
         const loc: Loc = { file: src.file, range: t.r };
+        let value = this.eval.eval(src, eff.value, eff.env);
+        if (eff.op) value = this.eval.binop(src, eff.op, resolveSettings(fact).get(name).value, value, t);
         fact.sources.push({ kind: 'conf-attr', name: `${res.module}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, value, loc)], loc });
       }
     }

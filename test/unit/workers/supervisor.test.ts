@@ -35,8 +35,8 @@ command=celery -A proj beat
     { name: 'celery-env@%h', app: '${APP}', queues: ['from', 'supervisor'], unresolved: ['APP'] },
   ]);
   for (const w of ws) assertQueueLocs(text, w, '/deploy/supervisord.conf');
-  assert.deepEqual(ws[0].queueLocs!.map(lc), [[7, 56, 7, 63], [7, 64, 7, 68]]);
-  assert.deepEqual(lc(ws[0].loc), [7, 8, 7, 68]);
+  assert.deepEqual(ws[0].queueLocs!.map(lc), [[7, 55, 7, 62], [7, 63, 7, 67]]);
+  assert.deepEqual(lc(ws[0].loc), [7, 8, 7, 67]);
   assert.deepEqual(ws[1].queueLocs!.map(lc), [[13, 7, 13, 19]]);
   assert.deepEqual(lc(ws[1].loc), [12, 8, 14, 19]);
   assert.deepEqual(ws[2].queueLocs!.map(lc), [[19, 20, 19, 24], [19, 25, 19, 35]]);

@@ -55,7 +55,7 @@ test('systemd unit from the Celery docs, EnvironmentFile not available: unknowns
     { name: 'celery', app: '$CELERY_APP', unresolved: ['CELERY_BIN', 'CELERYD_NODES', 'CELERYD_OPTS', 'CELERY_APP'] },
   ]);
   assert.equal(ws[0].runsOn, 'systemd unit celery');
-  assert.deepEqual(lc(ws[0].loc), [10, 22, 12, 50]);
+  assert.deepEqual(lc(ws[0].loc), [10, 22, 12, 51]);
   assert.deepEqual(environmentFiles(UNIT), ['/etc/conf.d/celery']);
 });
 
@@ -71,7 +71,7 @@ test('systemd unit with the env file variables passed by the caller', () => {
   ]);
   // queue locations point into the env file
   for (const w of ws) assertQueueLocs(ENV, w, '/deploy/celery');
-  assert.deepEqual(ws[0].queueLocs!.map(lc), [[16, 57, 16, 63], [16, 64, 16, 69]]);
+  assert.deepEqual(ws[0].queueLocs!.map(lc), [[16, 53, 16, 59], [16, 60, 16, 65]]);
   // the command location stays in the unit
   assert.equal(ws[0].loc.file, '/deploy/celery.service');
   assert.equal(textAt(UNIT, ws[0].loc).slice(0, 30), '${CELERY_BIN} -A $CELERY_APP m');

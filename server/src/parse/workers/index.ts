@@ -2,8 +2,27 @@
  * Celery workers started by non-Python project files (Procfile, docker compose, Kubernetes / Helm,
  * supervisor, systemd, shell scripts, Makefiles, Dockerfiles, pyproject task runners). Static: nothing is
  * executed. Every function here returns what it can and never throws.
+ *
+ * Conventions of the WorkerFacts produced:
+ * - `name`: `-n/--hostname` as written when given, else the `celery multi` node (`w1`, `celery3`, `w1@%h`),
+ *   else the context: compose service, Procfile process type, supervisor program, Kubernetes
+ *   metadata.name (`<name>/<container>` when several containers of one manifest run workers), Makefile
+ *   target, pyproject task, Dockerfile stage, unit / script file stem.
+ * - `queues` / `excludeQueues`: the last -Q / -X wins (Celery's click options are not `multiple`); items
+ *   are trimmed, empty ones dropped; undefined when the option is absent.
+ * - `queueLocs`: one per queue name, queues first then excluded queues. A name that came from a variable
+ *   points where the value is written (env default, Makefile / env-file assignment, compose / k8s env),
+ *   possibly in another file (`Loc.file`).
+ * - `envDefaults`: `VAR=value` for each value taken from an overridable default (`${VAR:-value}`,
+ *   `${VAR-value}`, `${VAR:=value}`, Makefile `?=`, Dockerfile ENV/ARG).
+ * - `unresolved`: variable names (`QUEUES` for `$QUEUES`) or expressions (`{{ .Values.q }}`, `$(cat f)`)
+ *   with no known value that the name, app, queues or options depend on; the text stays as written in
+ *   `queues` / `app` / `name`.
+ * - `loc`: from the program word (`celery`, `python -m celery`) to the last argument; `command` is those
+ *   words as written, joined by single spaces.
  */
 import type { WorkerFact } from '../../model/types';
+import { mightContainWorker } from './command';
 import { dockerfileWorkers } from './dockerfile';
 import { makefileWorkers } from './makefile';
 import { procfileWorkers } from './procfile';
@@ -54,6 +73,7 @@ export function extractWorkers(path: string, text: string, opts: ExtractOptions 
     if (typeof text !== 'string') return [];
     if (text.length > MAX_TEXT) text = text.slice(0, MAX_TEXT);
     if (text.includes('\0')) return [];
+    if (!opts.vars && !mightContainWorker(text)) return [];
     const kind = workerFileKind(path) ?? (text.startsWith('#!') && /\b(?:ba|z|da)?sh\b/.test(text.slice(0, 100)) ? 'shell' : undefined);
     if (!kind) return [];
     const doc = new Doc(path, text);

@@ -155,7 +155,9 @@ export function pyprojectWorkers(doc: Doc, vars?: Vars): WorkerFact[] {
       if (!m) continue;
       const ctx = { name: m[1], runsOn: `${runner} task "${m[1]}" (pyproject.toml)`, vars };
       const isCmdKey = /\.cmd$/.test(key) && runner !== 'taskipy';
-      if (v.k === 'str') out.push(...workersFromSegment(v.seg, ctx));
+      // poe / pdm / rye `cmd` tasks are split like shlex (no shell): a newline is only whitespace
+      const shellish = runner === 'taskipy' || runner === 'hatch' || key.endsWith('.shell');
+      if (v.k === 'str') out.push(...workersFromSegment(shellish ? v.seg : { ...v.seg, text: v.seg.text.replace(/\r?\n/g, (m) => ' '.repeat(m.length)) }, ctx));
       else if (v.k === 'arr' && isCmdKey) {
         const words = v.items.flatMap((it): Word[] => (it.k === 'str' ? tokenize(it.seg, { mode: 'word' })[0] ?? [] : []));
         out.push(...workersFromArgv(words, ctx));
