@@ -1,218 +1,145 @@
 /**
- * Custom requests and notifications between the VS Code client (client/src) and the language server
- * (server/src/lsp). Typed once here; both sides import it. Plain data only: no vscode, no LSP library types
- * (positions and ranges have the LSP shape, URIs are strings as in LSP).
- *
- * Additive changes only: add optional fields / new methods, never change the meaning of an existing one.
+ * The contract between the VS Code client and the language server, beyond standard LSP: initialization
+ * options, the `celeryRouting` settings the server reads, the command the server's code lenses run, and the
+ * custom requests. Plain types only (both sides import this file; no vscode, no LSP library imports).
+ * Positions are LSP positions (zero-based line / UTF-16 character); `uri` is a file URI.
  */
+import type { ConfigQueue } from '../server/src/broker/drift';
 
-// ------------------------------------------------------------------------------------------- basics
+export const PROTOCOL_VERSION = 1;
 
-export interface ProtocolPosition { line: number; character: number }
-export interface ProtocolRange { start: ProtocolPosition; end: ProtocolPosition }
-/** An LSP Location: `uri` is a file:// URI string. */
-export interface ProtocolLocation { uri: string; range: ProtocolRange }
+// ---------------------------------------------------------------- settings
 
-// ----------------------------------------------------------------------------------------- settings
-
-/** The configuration section the client contributes (package.json `contributes.configuration`). */
+/** The configuration section the server pulls with workspace/configuration. */
 export const SETTINGS_SECTION = 'celeryRouting';
 
 export type SeverityOverride = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
-/**
- * What the server reads from `celeryRouting.*` (workspace/configuration with section `celeryRouting`,
- * scoped to a folder or document URI; also sent once as `initializationOptions.settings`, and the client
- * announces changes with workspace/didChangeConfiguration — the server should then pull again).
- * Client-only keys (brokers, explorer.*, broker.*) are not listed.
- */
 export interface ServerSettings {
-  /** Extra glob patterns (workspace-relative) of files that start workers, on top of the built-in names. */
-  workerGlobs: string[];
-  diagnostics: {
-    /** Per diagnostic code (e.g. `message-dropped`, `unused-queue`): override or `off`. */
-    severity: Record<string, SeverityOverride>;
-  };
-  /** `auto` = from broker_url / broker_transport in the config; else force the transport the engine simulates. */
-  transport: 'auto' | 'amqp' | 'redis';
+  /** `celeryRouting.codeLens.enable` */
   codeLens: { enable: boolean };
-  /** Files larger than this (bytes) are not parsed. */
+  /** `celeryRouting.diagnostics.severity`: per diagnostic code, a severity or 'off'. */
+  diagnostics: { severity: Record<string, SeverityOverride> };
+  /** `celeryRouting.workerGlobs`: extra globs (relative to each folder) of files that start workers. */
+  workerGlobs: string[];
+  /** `celeryRouting.transport`: force a transport ('auto' = read it from broker_url). */
+  transport: 'auto' | 'amqp' | 'redis' | 'sqs';
+  /** `celeryRouting.maxFileSize`: files larger than this (bytes) are skipped. */
   maxFileSize: number;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
-  workerGlobs: [],
-  diagnostics: { severity: {} },
-  transport: 'auto',
   codeLens: { enable: true },
+  diagnostics: { severity: {} },
+  workerGlobs: [],
+  transport: 'auto',
   maxFileSize: 2 * 1024 * 1024,
 };
 
-/** `initializationOptions` the client sends. */
+/** `initializationOptions` of the initialize request (both optional: other LSP clients send nothing). */
 export interface InitializationOptions {
-  protocolVersion: number;
-  settings: ServerSettings;
+  protocolVersion?: number;
+  settings?: Partial<ServerSettings>;
 }
 
-export const PROTOCOL_VERSION = 1;
+// ---------------------------------------------------------------- positions
 
-// ------------------------------------------------------------------------------ celery/topology
+export interface Pos { line: number; character: number }
+export interface Rng { start: Pos; end: Pos }
+export interface Location { uri: string; range: Rng }
 
-/**
- * `celery/topology` (client → server): the app's broker URL(s) and its expanded topology, what the broker
- * explorer compares with a live broker (drift) and where it reveals declarations.
- */
-export const TopologyRequest = 'celery/topology';
+// ---------------------------------------------------------------- traces (code lens command, celery/routeTrace)
 
-export interface TopologyParams {
-  /** App id (`module:variable`); default: the project's main app (the one with a configuration). */
-  app?: string;
+/** Client command run by a code lens click: show the trace. Its single argument is a `TraceResult`. */
+export const SHOW_TRACE_COMMAND = 'celeryRouting.showTrace';
+
+export interface TraceResult {
+  /** The task name. */
+  task: string;
+  /** "task proj.tasks.resize", "apply_async() of proj.tasks.resize", "route 'proj.tasks.*'". */
+  title: string;
+  /** The one-line summary (what the lens shows). */
+  summary: string;
+  /** The full trace, one line each (same text as `celery-routing route`). */
+  lines: string[];
+  /** What could not be known statically. */
+  unknowns: string[];
+  /** Where the lens / the request points. */
+  location?: Location;
+  /** Places worth jumping to: the deciding route entry, the queue declaration, consuming workers. */
+  related: Array<Location & { label: string }>;
+}
+/** @deprecated name kept for readers of older drafts. */
+export type ShowTraceArgs = TraceResult;
+
+/** `celery/routeTrace`: the trace of the task / call / route entry at a position, or of a task by name. */
+export const ROUTE_TRACE_REQUEST = 'celery/routeTrace';
+export type RouteTraceParams =
+  | { uri: string; position: Pos }
+  | { task: string; options?: { queue?: string; exchange?: string; routing_key?: string; priority?: number }; via?: 'apply_async' | 'send_task'; folderUri?: string };
+export type RouteTraceResult = TraceResult | null;
+
+// ---------------------------------------------------------------- celery/tasks
+
+/** `celery/tasks`: every task of every workspace folder (or one) with where it goes. */
+export const TASKS_REQUEST = 'celery/tasks';
+export interface TasksParams { folderUri?: string }
+export interface TaskRow {
+  name: string;
+  folderUri: string;
+  location: Location;
+  queue: string | null;
+  /** Landing queues on RabbitMQ. */
+  deliveredTo: string[];
+  consumers: string[];
+  summary: string;
+  problem?: 'error' | 'dropped' | 'unreachable' | 'unknown';
+}
+export type TasksResult = TaskRow[];
+
+// ---------------------------------------------------------------- celery/topology
+
+/** `celery/topology`: the declared topology of the app (routing map, broker drift), with broker URLs. */
+export const TOPOLOGY_REQUEST = 'celery/topology';
+export interface TopologyParams { folderUri?: string }
+
+/** A queue as the configuration declares it (the drift comparison's input), plus who routes to it. */
+export interface TopologyQueue extends ConfigQueue {
+  declared: boolean;
+  maxPriority: number | null;
+  /** Task names (and call sites) whose messages land in it. */
+  routedFrom: string[];
+  location?: Location;
 }
 
-/** A broker URL found in the configuration (`broker_url`, `BROKER_URL`, `CELERY_BROKER_URL`, …). */
+/** broker_url of an app, as far as it is known statically. */
 export interface ConfigBrokerUrl {
-  /** App id it belongs to. */
   app: string;
-  /**
-   * The URL as written in the workspace (may contain the password written there — the client only uses it
-   * to connect and always displays `redacted`). null when it could not be determined statically.
-   */
-  url: string | null;
-  /** Same with the password replaced by `***`. */
-  redacted: string | null;
-  /** Why `url` is null / what is uncertain, e.g. "from environment variable BROKER_URL". */
+  /** The URL with its password (only to connect; never displayed). */
+  url?: string;
+  /** The URL without password, for display. */
+  redacted?: string;
+  /** Why the URL is not (fully) known (env variable without default...). */
   unknown?: string;
-  /** Where it is set. */
-  location?: ProtocolLocation;
-}
-
-/**
- * A queue of the config, expanded as Celery does (task_queues, or the default queue). Structurally the same
- * as `ConfigQueue` in server/src/broker/drift.ts plus `declaration`, so the client passes it to
- * `computeDrift` unchanged.
- */
-export interface TopologyQueue {
-  name: string;
-  alias?: string;
-  broadcast?: boolean;
-  exchange: { name: string; type: string } | null;
-  routingKey: string | null;
-  bindings: Array<{ exchange: string; exchangeType?: string; routingKey: string | null; arguments?: Record<string, unknown> }>;
-  queueArguments?: Record<string, unknown>;
-  /** Something (a route, task default, call site) sends to it. */
-  routedTo: boolean;
-  /** Worker names from the workspace that consume it. */
-  consumedBy: string[];
-  /** Tasks (or `task (call)` entries) that end up in it; optional, for tooltips and publish suggestions. */
-  routedFrom?: string[];
-  /** x-max-priority, when set. */
-  maxPriority?: number | null;
-  /** Where the queue is declared (task_queues entry); absent for implicit ones (default queue, create_missing). */
-  declaration?: ProtocolLocation;
-}
-
-export interface TopologyExchange {
-  name: string;
-  type: string;
-  declaration?: ProtocolLocation;
 }
 
 export interface TopologyResult {
-  /** Every app found (ids). */
-  apps: string[];
-  /** The app this answer describes; null when the workspace has no Celery app. */
+  folderUri: string | null;
+  /** App id (`module:variable`), null when the workspace has no Celery app. */
   app: string | null;
-  brokerUrls: ConfigBrokerUrl[];
-  /** Transport the engine simulates: amqp | redis | sqs | memory | unknown. */
   transport: string;
+  defaultQueue: string;
+  createMissingQueues: boolean;
   queues: TopologyQueue[];
-  exchanges: TopologyExchange[];
-  counts: { queues: number; tasks: number; workers: number; calls: number };
+  exchanges: Array<{ name: string; type: string; location?: Location }>;
+  workers: Array<{ name: string; queues: string[] | null; location: Location }>;
+  brokerUrls: ConfigBrokerUrl[];
+  /** The routing graph (task → exchange → queue → worker) as Mermaid. */
+  mermaid: string;
 }
 
-// --------------------------------------------------------------------------------- celery/tasks
+// ---------------------------------------------------------------- notifications
 
-/** `celery/tasks` (client → server): the tasks of the workspace, for quick picks. */
-export const TasksRequest = 'celery/tasks';
-
-export interface TasksParams {
-  app?: string;
-}
-
-export interface TaskItem {
-  name: string;
-  /** App id that routes it. */
-  app?: string | null;
-  /** The task definition. */
-  location?: ProtocolLocation;
-  /** One-line route summary (`→ images · consumed by media (docker-compose.yml)` or the problem). */
-  summary?: string;
-  /** Queues it is delivered to with no options (RabbitMQ). */
-  deliveredTo?: string[];
-}
-
-export interface TasksResult {
-  tasks: TaskItem[];
-}
-
-// --------------------------------------------------------------------------------- celery/trace
-
-/**
- * `celery/trace` (client → server): the full route trace of one send. Also the argument of the
- * `celeryRouting.showTrace` command that code lenses carry (`command.arguments = [TraceParams]`).
- */
-export const TraceRequest = 'celery/trace';
-
-export interface TraceParams {
-  task: string;
-  app?: string;
-  /** apply_async / send_task options as plain values. */
-  options?: { queue?: string | null; exchange?: string | null; routing_key?: string | null; priority?: number | null };
-  via?: 'apply_async' | 'send_task';
-  /** The call site, when the trace is for a call (the server may re-read its options from there). */
-  uri?: string;
-  position?: ProtocolPosition;
-}
-
-export interface TraceResult {
-  task: string;
-  app: string | null;
-  /** One line (same as the code lens text). */
-  summary: string;
-  /** The full trace as plain text lines (the CLI's `trace` rendering). */
-  lines: string[];
-  /** Published keys, what the engine decided. */
-  queue: string | null;
-  exchange: string | null;
-  /** Type of `exchange` ('direct' for the default exchange). */
-  exchangeType: string | null;
-  routingKey: string | null;
-  priority: number | null;
-  deliveredTo: string[];
-  deliveredToRedis: string[];
-  dropped: boolean;
-  /** Celery / broker error at send time, if any. */
-  error: string | null;
-  consumers: string[];
-  unknowns: string[];
-  definition?: ProtocolLocation;
-}
-
-// ------------------------------------------------------------------------ notifications
-
-/**
- * `celery/modelChanged` (server → client): the analysed model changed (after a scan or an edit, debounced).
- * The client refreshes the status bar and re-asks `celery/topology` for drift.
- */
-export const ModelChangedNotification = 'celery/modelChanged';
-
-export interface ModelChangedParams {
-  counts: TopologyResult['counts'];
-  /** True while the first scan is still running. */
-  scanning?: boolean;
-}
-
-// ---------------------------------------------------------------------------- commands
-
-/** Client command ids the server refers to (code lenses). */
-export const ShowTraceCommand = 'celeryRouting.showTrace';
+/** Server → client after each analysis (status bar: indexing state and counts). */
+export const STATUS_NOTIFICATION = 'celery/status';
+export interface StatusParams { state: 'indexing' | 'ready'; folders: number; tasks: number; queues: number; workers: number; problems: number; skipped: number }

@@ -233,6 +233,27 @@ test('wrong credentials → clear auth error within 5 s, password never shown', 
   }
 });
 
+test('without the management API the snapshot falls back to passive AMQP checks of the config names', async (t) => {
+  if (!(await need(t, 'rabbitmq'))) return;
+  await withVhost(async (url) => {
+    await declareRabbit(url, { exchanges: [{ name: 'tasks', type: 'direct' }], queues: [{ name: 'default' }], bindings: [] });
+    await publishRabbit(url, { task: 't', exchange: '', routingKey: 'default' });
+    const snap = await loadSnapshot(url, {
+      managementUrl: 'http://127.0.0.1:9', // nothing there
+      knownQueues: config.queues.map((q) => q.name),
+      knownExchanges: config.exchanges.map((x) => x.name),
+    });
+    assert.equal(snap.source, 'amqp-passive');
+    assert.match(snap.warnings[0], /Management API unavailable/);
+    const vh = findVhost(snap)!;
+    assert.deepEqual(vh.queues.map((q) => [q.name, q.messagesReady, q.consumers]), [['default', 1, 0]]);
+    assert.deepEqual(vh.exchanges.map((x) => x.name), ['tasks']);
+    const r = computeDrift(config, snap);
+    assert.deepEqual(codesOf(r.items), ['messages-no-consumers:default', 'missing-exchange:events', 'missing-queue:payments']);
+    await assert.rejects(peekRabbit(url, 'missing'), (e: unknown) => e instanceof BrokerError && e.code === 'not-found' && /missing/.test(e.message));
+  });
+});
+
 test('unknown vhost → not-found, named', async (t) => {
   if (!(await need(t, 'rabbitmq'))) return;
   const url = 'amqp://guest:guest@127.0.0.1:5672/no-such-vhost-cr';

@@ -44,6 +44,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -435,7 +436,13 @@ def run_model(spec):
                                              'error': err_text(exc)})
             for q in queues:
                 try:
-                    model.declare_queue(q)
+                    # A worker's Consumer declares bound *copies*
+                    # (queue(channel) -> copy -> Queue.__init__ again): a
+                    # queue given `bindings` loses the default exchange
+                    # Celery gave it.  The producer's maybe_declare
+                    # declares the original object (kombu ignores the
+                    # bound copy there), default binding included.
+                    model.declare_queue(copy.copy(q))
                     out['workerDeclare'].append(
                         {'app': app_id, 'queue': mask(q.name), 'ok': True})
                 except BrokerError as exc:
@@ -498,16 +505,52 @@ def run_model(spec):
 # --------------------------------------------------------------------------
 # Real RabbitMQ
 # --------------------------------------------------------------------------
-def mgmt(method, path, body=None, timeout=10):
+def mgmt(method, path, body=None, timeout=10, retries=8):
+    """RabbitMQ management API call; retried while the API is briefly
+    unreachable (the plugin restarting, a busy node)."""
     auth = base64.b64encode(f'{AMQP_USER}:{AMQP_PASS}'.encode()).decode()
-    req = urllib.request.Request(
-        MGMT_URL + path, method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={'Authorization': 'Basic ' + auth,
-                 'content-type': 'application/json'})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        data = r.read()
-        return json.loads(data) if data else None
+    for attempt in range(retries + 1):
+        req = urllib.request.Request(
+            MGMT_URL + path, method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={'Authorization': 'Basic ' + auth,
+                     'content-type': 'application/json'})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                data = r.read()
+                return json.loads(data) if data else None
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500 or attempt == retries:
+                raise
+        except (urllib.error.URLError, OSError):
+            if attempt == retries:
+                raise
+        time.sleep(min(0.25 * 2 ** attempt, 5))
+
+
+def cleanup_stale_vhosts():
+    """Delete `oracle-...-<pid>` vhosts left behind by harness runs whose
+    process is gone (a crash, a killed test run)."""
+    try:
+        names = [v['name'] for v in mgmt('GET', '/vhosts?columns=name')]
+    except Exception:  # noqa: BLE001
+        return
+    for name in names:
+        m = re.match(r'^oracle-.*-(\d+)$', name)
+        if not m:
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            continue            # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            mgmt('DELETE', f'/vhosts/{qs(name)}', retries=1)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def qs(s):
@@ -528,6 +571,18 @@ def broker_error_of(exc):
             return f'{exc.code} {exc.reply_text}'
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def is_connection_trouble(exc):
+    """Connection-level failures (broker restarting, refused sockets)."""
+    from kombu.exceptions import OperationalError
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (OSError, OperationalError)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def capture_before_publish():
@@ -631,8 +686,12 @@ def _rabbit_call(out, app, app_id, call, rec, i, url, vhost, queues, box,
             rec['sent'] = True
         except Exception as exc:  # noqa: BLE001
             be = broker_error_of(exc)
-            if be:
-                rec['brokerError'] = be
+            if be and be.split()[0] in ('403', '404', '405', '406'):
+                rec['brokerError'] = be      # RabbitMQ refused the publish
+            elif be or is_connection_trouble(exc):
+                # the broker went away (restart, stop_app): not an answer
+                out['interference'] = f'RabbitMQ connection lost: {err_text(exc)}'
+                rec['error'] = err_text(exc)
             else:
                 rec['error'] = err_text(exc)
         fill_from_route(rec, app, router)
@@ -916,9 +975,10 @@ def run_child(fixture_dir, part, timeout=180, attempts=4):
     by another client of the same database is repeated."""
     for attempt in range(attempts):
         res = _run_child(fixture_dir, part, timeout)
-        if not res.get('interference'):
+        if not res.get('interference') and not (
+                part != 'model' and 'crash' in res):
             break
-        time.sleep(0.5 + attempt)
+        time.sleep(1 + 2 * attempt)
     if attempt:
         res['attempts'] = attempt + 1
     return res
@@ -946,18 +1006,25 @@ def _run_child(fixture_dir, part, timeout):
     return res
 
 
-def check_rabbitmq():
-    try:
-        with socket.create_connection((AMQP_HOST, AMQP_PORT), timeout=2):
-            pass
-    except OSError as exc:
-        return f'RabbitMQ not reachable on {AMQP_HOST}:{AMQP_PORT}: {exc}'
-    try:
-        mgmt('GET', '/overview', timeout=5)
-    except Exception as exc:  # noqa: BLE001
-        return (f'RabbitMQ management API not reachable at {MGMT_URL} '
-                f'({exc}); run `rabbitmq-plugins enable rabbitmq_management`')
-    return None
+def check_rabbitmq(tries=4):
+    why = None
+    for attempt in range(tries):
+        try:
+            with socket.create_connection((AMQP_HOST, AMQP_PORT), timeout=2):
+                pass
+        except OSError as exc:
+            why = f'RabbitMQ not reachable on {AMQP_HOST}:{AMQP_PORT}: {exc}'
+        else:
+            try:
+                mgmt('GET', '/overview', timeout=5, retries=0)
+                return None
+            except Exception as exc:  # noqa: BLE001
+                why = (f'RabbitMQ management API not reachable at {MGMT_URL} '
+                       f'({exc}); run `rabbitmq-plugins enable '
+                       f'rabbitmq_management`')
+        if attempt < tries - 1:
+            time.sleep(2)            # a broker restarting answers soon
+    return why
 
 
 def check_redis():
@@ -1000,6 +1067,8 @@ def main(argv=None):
     if 'rabbitmq' in parts:
         why = check_rabbitmq()
         services['rabbitmq'] = {'available': why is None, 'reason': why}
+        if why is None:
+            cleanup_stale_vhosts()
     if 'redis' in parts:
         why = check_redis()
         services['redis'] = {'available': why is None, 'reason': why}

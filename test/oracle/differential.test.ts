@@ -177,12 +177,11 @@ type EngineOutcome = { route: Route } | { threw: string };
 function engineRoute(project: Project, c: OracleCallInput): EngineOutcome {
   // args/kwargs ride along: Celery type-checks apply_async arguments against
   // the task signature before routing (TypeError), see fixture 43.
-  const call: RouteCall & { args: unknown[]; kwargs: Record<string, unknown> } = {
+  const call: RouteCall = {
     task: c.task,
     options: toRouteOptions(c.options),
     via: c.via,
-    args: c.args,
-    kwargs: c.kwargs,
+    arguments: { args: (c.args ?? []).length, kwargs: Object.keys(c.kwargs ?? {}) },
   };
   if (c.app) call.app = c.app;
   try {

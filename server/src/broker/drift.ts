@@ -2,7 +2,7 @@
 // broker snapshot. No I/O. Stable codes so the CLI, the tree and tests can key on them.
 
 import type { BrokerKind } from './url';
-import { BrokerSnapshot, ExchangeSnapshot, findVhost, QueueSnapshot } from './snapshot';
+import type { BrokerSnapshot, ExchangeSnapshot, QueueSnapshot } from './snapshot';
 
 export interface ConfigQueue {
   name: string;
@@ -134,7 +134,7 @@ function expectedBindings(q: ConfigQueue): ExpectedBinding[] {
 
 export function computeDrift(config: ConfigTopology, snapshot: BrokerSnapshot, opts: DriftOptions = {}): DriftReport {
   const vhostName = snapshot.currentVhost;
-  const vh = findVhost(snapshot) ?? { name: vhostName, exchanges: [], queues: [], unackedTotal: null };
+  const vh = snapshot.vhosts.find((v) => v.name === snapshot.currentVhost) ?? { name: vhostName, exchanges: [], queues: [], unackedTotal: null };
   const redis = snapshot.kind === 'redis';
   const caps = snapshot.capabilities;
   const items: DriftItem[] = [];

@@ -87,7 +87,7 @@ export function toBrokerError(err: unknown, ctx: ErrorContext): BrokerError {
   const code = errCode(err);
   const raw = scrub(errMessage(err), ctx.secrets);
   const where = ctx.target;
-  const make = (c: BrokerErrorCode, msg: string) => new BrokerError(c, scrub(msg, ctx.secrets), where);
+  const make = (c: BrokerErrorCode, msg: string) => new BrokerError(c, msg, where); // `raw` is scrubbed; `where` is redacted
   const name = err instanceof Error ? err.name : '';
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || /timed? ?out/i.test(raw)) {
     const t = ctx.timeoutMs ? ` after ${ctx.timeoutMs} ms` : '';

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
 import { decodeCeleryMessage, DecodedCeleryMessage } from './celeryMessage';
-import { BrokerError, toBrokerError } from './errors';
+import { BrokerError, scrub } from './errors';
 import { amqpError, openAmqp } from './rabbitmqAmqp';
 import { RabbitManagementClient } from './rabbitmqManagement';
 import type { OperationOptions } from './types';
@@ -15,7 +15,7 @@ import { BrokerUrl, parseBrokerUrl } from './url';
 
 export interface TapOptions extends OperationOptions {
   exchange: string;
-  /** If omitted, looked up with the management API (falls back to 'topic' semantics only if that fails… no: it fails). */
+  /** If omitted, looked up with the management API (a BrokerError if that fails or the exchange is missing). */
   exchangeType?: string;
   /** Direct exchanges: the keys to listen to (e.g. every binding key the config knows). */
   bindingKeys?: string[];
@@ -115,8 +115,8 @@ export class RabbitTap extends EventEmitter<TapEvents> {
     }
     conn.on('close', (err?: Error) => {
       if (this.stopped) return;
-      const why = err ? toBrokerError(err, { action: `keep tapping exchange "${o.exchange}"`, target: u.redacted, secrets: [u.password] }).message : 'the connection was closed';
-      this.lose(new BrokerError('connection-lost', `Lost the tap on exchange "${o.exchange}": ${why}`, u.redacted));
+      const why = err ? scrub(err.message, [u.password]) : 'the connection was closed';
+      this.lose(new BrokerError('connection-lost', `Lost the tap on exchange "${o.exchange}" at ${u.redacted}: ${why}`, u.redacted));
     });
     return this;
   }

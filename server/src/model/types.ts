@@ -113,6 +113,10 @@ export interface TaskFact {
   loc: Loc;
   /** Location of the whole definition (decorators included). */
   defLoc: Loc;
+  /** Parameters of the function (or `run` method) and `bind=True`, for Celery's argument check. */
+  signature?: { func: string; params: Array<{ name: string; kind: 'pos' | 'pos-default' | 'star' | 'kwonly' | 'kwonly-default' | 'dstar' }>; bound: boolean };
+  /** `typing=False` in the decorator. */
+  typing?: boolean;
 }
 
 export type CallVia = 'delay' | 'apply_async' | 'send_task' | 'signature' | 's' | 'si' | 'set';
@@ -126,6 +130,8 @@ export interface CallFact {
   options: Partial<Record<TaskOptionKey, Value>>;
   loc: Loc;
   module: string;
+  /** Arguments when statically countable (no *args / **kwargs splats): positional count, keyword names. */
+  arguments?: { args: number; kwargs: string[] };
 }
 
 export interface WorkerFact {

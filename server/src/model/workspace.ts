@@ -333,12 +333,16 @@ export class Workspace {
       const options: TaskFact['options'] = {};
       let name: Value | undefined;
       let base: Value | undefined;
+      let bound = false;
+      let typing: boolean | undefined;
       if (isCall) {
         for (const kw of d.kwargs) {
           if (!kw.name) continue;
           const v = this.eval.eval(src, kw.value, env);
           if (kw.name === 'name') name = v;
           else if (kw.name === 'base') base = v;
+          else if (kw.name === 'bind') bound = v.kind === 'bool' && v.value;
+          else if (kw.name === 'typing' && v.kind === 'bool') typing = v.value;
           else if ((OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] = v;
         }
       }
@@ -355,6 +359,7 @@ export class Workspace {
         nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
         func: st.name, module: mod, options, appVariable, decorator,
         loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
+        signature: st.s === 'def' ? { func: st.name, params: st.sig, bound } : undefined, typing,
       };
       this.addTask(mod, fact);
       return { kind: 'ref', ref: { module: mod, name: st.name, kind: 'task', task: taskName, loc: fact.loc } };
@@ -481,7 +486,7 @@ export class Workspace {
     }
     const target = this.eval.eval(src, obj, env);
     if (target.kind !== 'ref' || target.ref.kind !== 'task') return undefined;
-    return { taskName: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module };
+    return { taskName: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module, arguments: callArguments(c) };
   }
 
   // ------------------------------------------------------------------ everything else
@@ -493,6 +498,30 @@ export class Workspace {
   unknowns(): UnknownFact[] {
     return [];
   }
+}
+
+/** Countable arguments of `.delay(a, b=1)` / `.apply_async((a,), {'b': 1})`; undefined with splats. */
+function callArguments(c: Extract<Expr, { t: 'call' }>): CallFact['arguments'] {
+  if (c.fn.t !== 'attr') return undefined;
+  if (c.fn.name === 'delay') {
+    if (c.args.some((a) => a.t === 'star') || c.kwargs.some((k) => k.name === null)) return undefined;
+    return { args: c.args.length, kwargs: c.kwargs.map((k) => k.name!) };
+  }
+  if (c.fn.name !== 'apply_async') return undefined;
+  const argsE = c.args[0] ?? c.kwargs.find((k) => k.name === 'args')?.value;
+  const kwargsE = c.args[1] ?? c.kwargs.find((k) => k.name === 'kwargs')?.value;
+  if (c.kwargs.some((k) => k.name === null)) return undefined;
+  let args = 0;
+  if (argsE) {
+    if ((argsE.t !== 'tuple' && argsE.t !== 'list') || argsE.items.some((i) => i.t === 'star')) return argsE.t === 'none' ? { args: 0, kwargs: [] } : undefined;
+    args = argsE.items.length;
+  }
+  const kwargs: string[] = [];
+  if (kwargsE && kwargsE.t !== 'none') {
+    if (kwargsE.t !== 'dict') return undefined;
+    for (const e of kwargsE.entries) { if (!e.k || e.k.t !== 'str') return undefined; kwargs.push(e.k.v); }
+  }
+  return { args, kwargs };
 }
 
 function setting(written: string, value: Value, loc: Loc): SettingFact {

@@ -31,10 +31,13 @@ export type Stmt =
   /** `import a.b as c` */
   | { s: 'importmod'; module: string; as?: string; r: Range }
   | { s: 'class'; name: string; bases: Expr[]; body: Stmt[]; decorators: Expr[]; nameR: Range; r: Range }
-  | { s: 'def'; name: string; params: string[]; decorators: Expr[]; body: Stmt[]; nameR: Range; r: Range }
+  | { s: 'def'; name: string; params: string[]; sig: Param[]; decorators: Expr[]; body: Stmt[]; nameR: Range; r: Range }
   | { s: 'return'; e: Expr | null; r: Range }
   | { s: 'if'; test: Expr; body: Stmt[]; orelse: Stmt[]; r: Range }
   | { s: 'for'; target: Expr; iter: Expr; body: Stmt[]; r: Range };
+
+/** A function parameter, enough to check call arguments the way Python binds them. */
+export interface Param { name: string; kind: 'pos' | 'pos-default' | 'star' | 'kwonly' | 'kwonly-default' | 'dstar' }
 
 export interface ModuleIR {
   body: Stmt[];

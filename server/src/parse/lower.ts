@@ -1,6 +1,6 @@
 /** tree-sitter Python → IR (see ir.ts). Unknown syntax becomes `opaque`, never an exception. */
 import type { Node, Tree } from './python';
-import type { Expr, ModuleIR, Stmt } from './ir';
+import type { Expr, ModuleIR, Param, Stmt } from './ir';
 import type { Range } from '../model/types';
 
 const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task']);
@@ -101,13 +101,24 @@ function lowerStmt(n: Node, ctx: Ctx, out: Stmt[]): void {
     case 'function_definition': {
       const nameN = n.childForFieldName('name');
       const params: string[] = [];
+      const sig: Param[] = [];
+      let kwonly = false;
       for (const p of n.childForFieldName('parameters')?.namedChildren ?? []) {
         if (!p) continue;
+        if (p.type === 'keyword_separator') { kwonly = true; continue; }
+        if (p.type === 'positional_separator' || p.type === 'comment') continue;
         const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier');
-        if (id) params.push(id.text);
+        if (!id) continue;
+        params.push(id.text);
+        if (p.type === 'list_splat_pattern' || (p.type === 'typed_parameter' && p.text.startsWith('*') && !p.text.startsWith('**'))) { sig.push({ name: id.text, kind: 'star' }); kwonly = true; }
+        else if (p.type === 'dictionary_splat_pattern' || (p.type === 'typed_parameter' && p.text.startsWith('**'))) sig.push({ name: id.text, kind: 'dstar' });
+        else {
+          const hasDefault = p.type === 'default_parameter' || p.type === 'typed_default_parameter';
+          sig.push({ name: id.text, kind: kwonly ? (hasDefault ? 'kwonly-default' : 'kwonly') : hasDefault ? 'pos-default' : 'pos' });
+        }
       }
       const body = n.childForFieldName('body');
-      out.push({ s: 'def', name: nameN?.text ?? '', params, decorators: [], body: body ? lowerBlock(body, ctx) : [], nameR: nameN ? rangeOf(nameN) : r, r });
+      out.push({ s: 'def', name: nameN?.text ?? '', params, sig, decorators: [], body: body ? lowerBlock(body, ctx) : [], nameR: nameN ? rangeOf(nameN) : r, r });
       return;
     }
     case 'class_definition': {

@@ -10,9 +10,12 @@ import { publish } from './publish';
 import { amqpDeliver, celeryHeaders, workerBroker } from './amqp';
 import { redisDeliver, redisWorkerState } from './redis';
 import { pyRepr } from './pyutil';
+import { checkArguments } from './arguments';
+export { checkArguments } from './arguments';
+export type { Signature } from './arguments';
 
 export * from './types';
-export { expandQueues, lookupQueue, getQueue, declaredBindings, declaredExchange, newMissingQueue, queueObject, defaultExchange, brokerName } from './queues';
+export { expandQueues, lookupQueue, getQueue, declaredBindings, declaredExchange, newMissingQueue, queueObject, defaultExchange, brokerName, effectiveMaxPriority } from './queues';
 export type { ExpandedQueues, XQueue, XExchange, XBinding, DeclaredBinding, Declarer } from './queues';
 export { routeOptions } from './router';
 export type { RouterOutput } from './router';
@@ -57,13 +60,22 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     return t;
   }
   const eq = expandQueues(config);
+  const ta = req.taskAttributes;
+  if (req.via === 'apply_async' && req.arguments && ta?.signature && ta.typing !== false) {
+    const err = checkArguments(ta.signature, req.arguments.args, req.arguments.kwargs);
+    if (err) {
+      t.error = err;
+      t.steps.push(`Task.apply_async checks the arguments against ${ta.signature.func}'s signature first: ${err} (nothing is sent)`);
+      return t;
+    }
+  }
 
   // Router.route (routes.py:66-76)
   const r = routeOptions(config, req);
   t.steps.push(...r.steps);
   t.unknowns.push(...r.unknowns);
   t.matchedRoute = r.matchedRoute;
-  t.queue = r.queue ? r.queue.display : null;
+  t.queue = r.queue && !r.error ? r.queue.display : null;
   if (r.decidedBy.queue) t.decidedBy.queue = r.decidedBy.queue;
   if (r.error) {
     t.error = r.error;

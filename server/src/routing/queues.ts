@@ -261,3 +261,10 @@ export function queueDeclareArgs(q: XQueue): Record<string, unknown> {
   if (q.maxPriority !== null) args['x-max-priority'] = q.maxPriority;
   return args;
 }
+
+/** The priority levels RabbitMQ gives the queue: `max_priority=` or `x-max-priority` in queue_arguments. */
+export function effectiveMaxPriority(q: XQueue): number | null {
+  if (q.maxPriority !== null && q.maxPriority !== undefined) return q.maxPriority;
+  const a = q.queueArguments?.['x-max-priority'];
+  return typeof a === 'number' ? a : null;
+}

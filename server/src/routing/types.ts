@@ -121,6 +121,10 @@ export interface TaskAttributes {
   priority?: number | null;
   /** Keys whose value could not be determined. */
   unknown?: RouteOptions['unknown'];
+  /** The task function's signature, for Celery's argument check (absent: not checked). */
+  signature?: import('./arguments').Signature;
+  /** `typing=False` on the task (or `strict_typing=False` on the app) turns the check off. */
+  typing?: boolean;
 }
 
 export interface RouteRequest {
@@ -130,6 +134,8 @@ export interface RouteRequest {
   /** Decorator options; ignored with `via: 'send_task'`. */
   taskAttributes?: TaskAttributes;
   via: 'apply_async' | 'send_task';
+  /** The call's arguments, when known: positional count and keyword names (checked before routing). */
+  arguments?: { args: number; kwargs: string[] };
 }
 
 /** Who decided a published key. */

@@ -20,6 +20,8 @@ export interface RouteCall {
   via?: 'apply_async' | 'send_task';
   /** App id (`module:variable`) when the workspace has several. */
   app?: string;
+  /** The call's arguments, when known (Celery checks them against the signature first). */
+  arguments?: { args: number; kwargs: string[] };
 }
 
 export type { Consumer };
@@ -145,6 +147,7 @@ export class Project {
       options: call.options ?? {},
       taskAttributes: via === 'send_task' || !def ? undefined : taskAttributes(def),
       via,
+      arguments: call.arguments,
     });
     if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed');
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
@@ -158,7 +161,8 @@ export class Project {
     if (!c.taskName) return undefined;
     const options: RouteOptions = {};
     for (const [k, v] of Object.entries(c.options)) if (v) setOption(options, k, v as Value);
-    return this.route({ task: c.taskName, options, via: c.via === 'send_task' ? 'send_task' : 'apply_async' });
+    const sends = c.via === 'delay' || c.via === 'apply_async';
+    return this.route({ task: c.taskName, options, via: c.via === 'send_task' ? 'send_task' : 'apply_async', arguments: sends ? c.arguments : undefined });
   }
 }
 
@@ -166,7 +170,7 @@ export function taskAttributes(t: TaskFact): TaskAttributes {
   const o: RouteOptions = {};
   for (const [k, v] of Object.entries(t.options)) if (v) setOption(o, k, v as Value);
   const { queue, exchange, routing_key, priority, unknown } = o;
-  return { queue: typeof queue === 'string' ? queue : queue === null ? null : undefined, exchange, routing_key, priority, unknown };
+  return { queue: typeof queue === 'string' ? queue : queue === null ? null : undefined, exchange, routing_key, priority, unknown, signature: t.signature, typing: t.typing };
 }
 
 const DEFAULT_CONFIG: RoutingConfig = {

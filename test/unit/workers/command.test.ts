@@ -95,6 +95,15 @@ test('wrappers: exec, watchmedo, sh -c, bash -c, gosu, poetry run, && chains', (
   assert.deepEqual(brief(run(`su celery -c "celery -A p worker -Q s"`)[0]), { name: 'ctx', app: 'p', queues: ['s'] });
 });
 
+test('notes survive sh -c re-reading; unrelated unknowns are not reported', () => {
+  const a = 'sh -c "cd $APP_DIR && celery -A proj worker -Q ${QUEUES:-x,y} -n ${NODE}@%h"';
+  const [w] = run(a);
+  assert.deepEqual(brief(w), { name: '${NODE}@%h', app: 'proj', queues: ['x', 'y'], envDefaults: ['QUEUES=x,y'], unresolved: ['NODE'] });
+  assert.deepEqual(w.queueLocs!.map((l) => textAt(a, l)), ['x', 'y']);
+  const b = `bash -c 'celery -A proj worker -Q "$(cat /etc/queues)"'`;
+  assert.deepEqual(brief(run(b)[0]), { name: 'ctx', app: 'proj', queues: ['$(cat /etc/queues)'], unresolved: ['$(cat /etc/queues)'] });
+});
+
 test('backslash line continuations', () => {
   const cmd = 'celery -A proj \\\n  worker \\\n  -Q alpha,beta \\\n  -l info';
   const [w] = run(cmd);

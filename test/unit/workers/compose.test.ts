@@ -97,6 +97,14 @@ test('compose: env interpolation, $$ escapes, service environment', () => {
   assert.deepEqual(ws[1].queueLocs!.map(lc), [[8, 15, 8, 19], [8, 20, 8, 23]]);
 });
 
+test('compose: CRLF, folded bash -c with $${VAR:-default}', () => {
+  const text = 'services:\r\n  w:\r\n    command: >-\r\n      bash -c "python manage.py wait_for_db &&\r\n      celery -A proj worker -Q $${Q:-x,y}"\r\n';
+  const ws = extractWorkers(F, text);
+  assert.deepEqual(ws.map(brief), [{ name: 'w', app: 'proj', queues: ['x', 'y'], envDefaults: ['Q=x,y'] }]);
+  assertQueueLocs(text, ws[0]);
+  assert.deepEqual(ws[0].queueLocs!.map(lc), [[4, 37, 4, 38], [4, 39, 4, 40]]);
+});
+
 test('compose: anchors, merge keys, extends, entrypoint + command, implicit celery entrypoint', () => {
   const text = `x-worker: &worker
   image: proj

@@ -173,7 +173,8 @@ function parseCelery(argv: Word[], from: number, argsAt: number, prog: Prog, ctx
 
 function worker(ctx: Context, words: Word[], p: Parsed, extra: Word[] = []): WorkerFact[] {
   const v = p.values;
-  return [fact(ctx, v.hostname?.text || ctx.name, words, v.app, v.queues, v.exclude, [...extra, ...p.opaque, ...(v.hostname ? [v.hostname.word] : [])])];
+  const host = v.hostname ? [{ ...v.hostname.word, value: v.hostname.text, pos: v.hostname.pos }] : [];
+  return [fact(ctx, v.hostname?.text || ctx.name, words, v.app, v.queues, v.exclude, [...extra, ...p.opaque, ...host])];
 }
 
 interface Opt { name: string; ns?: string; v?: Val }
@@ -276,9 +277,16 @@ function fact(ctx: Context, name: string, words: Word[], app: Val | undefined, q
   if (q) f.queues = q.names;
   if (x) f.excludeQueues = x.names;
   if (q || x) f.queueLocs = [...(q?.locs ?? []), ...(x?.locs ?? [])];
-  const ws = [...noted, ...[app, queues, exclude].filter((v): v is Val => !!v).map((v) => v.word)];
+  // notes of the characters that matter: the values, the program, words that may hide options
   const env = new Set<string>(), unres = new Set<string>();
-  for (const w of ws) { w.envDefaults.forEach((e) => env.add(e)); w.unresolved.forEach((u) => unres.add(u)) }
+  const take = (pos: P[]) => {
+    for (const p of pos) for (const n of p.n ?? []) (n.startsWith('e:') ? env : unres).add(n.slice(2));
+  };
+  for (const w of noted) {
+    take(w.pos);
+    if (!w.value) { w.envDefaults.forEach((e) => env.add(e)); w.unresolved.forEach((u) => unres.add(u)) }
+  }
+  for (const v of [app, queues, exclude]) if (v) take(v.pos);
   if (env.size) f.envDefaults = [...env];
   if (unres.size) f.unresolved = [...unres];
   if (ctx.runsOn) f.runsOn = ctx.runsOn;

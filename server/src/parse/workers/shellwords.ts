@@ -7,7 +7,7 @@
  * script) give their value. Anything else (`$VAR` without a value, `$(cmd)`, backticks, Helm `{{ }}`) is
  * kept as written and listed in `unresolved`. Nothing is executed.
  */
-import { type P, type Segment, at } from './source';
+import { type P, type Segment, at, noted } from './source';
 
 export interface Word {
   /** The word after quote removal and expansion. */
@@ -163,6 +163,7 @@ class Tokenizer {
 
   /** Adds expansion output to the current word; unquoted, whitespace splits words. */
   private add(i: number, piece: Piece, quoted: boolean, endIdx: number) {
+    piece = { ...piece, pos: noted(piece.pos, [...piece.envDefaults.map((e) => 'e:' + e), ...piece.unresolved.map((u) => 'u:' + u)]) };
     const note = (b: Builder) => {
       piece.unresolved.forEach((u) => b.unresolved.add(u));
       piece.envDefaults.forEach((e) => b.envDefaults.add(e));

@@ -23,7 +23,17 @@ export class Doc {
 }
 
 /** Where one character came from: `[o, e)` in `d` (e > o + 1 for text substituted from a reference). */
-export interface P { d: Doc; o: number; e: number }
+export interface P {
+  d: Doc; o: number; e: number;
+  /** Notes on a character produced by an expansion: `e:VAR=value` (env default), `u:VAR` (unresolved). */
+  n?: string[];
+}
+
+/** The same origins with notes added. */
+export function noted(pos: P[], notes: string[]): P[] {
+  if (!notes.length) return pos;
+  return pos.map((p) => ({ ...p, n: p.n ? [...new Set([...p.n, ...notes])] : notes }));
+}
 
 /** A decoded string with the origin of each character (`pos.length === text.length`). */
 export interface Segment { text: string; pos: P[]; /** Where an empty segment sits / the end. */ end: P }

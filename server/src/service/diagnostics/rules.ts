@@ -7,7 +7,7 @@ import type { DiagContext, Send } from './context';
 import { consumed } from './context';
 import { closest } from '../names';
 import { where } from '../trace';
-import { declaredBindings } from '../../routing';
+import { declaredBindings, effectiveMaxPriority } from '../../routing';
 import type { Loc } from '../../model/types';
 import type { MapRouteEntry } from '../../routing/types';
 
@@ -204,8 +204,9 @@ const priorityAboveMax: Rule = (ctx) => {
     if (r.priority === null || r.error) continue;
     for (const qn of r.deliveredTo) {
       const q = ctx.queues?.list.find((x) => x.display === qn);
-      if (q?.maxPriority !== null && q?.maxPriority !== undefined && r.priority > q.maxPriority) out.push({ code: 'priority-above-max', severity: 'warning', loc: s.loc, message: `Priority ${r.priority} is above queue '${qn}' x-max-priority ${q.maxPriority}: RabbitMQ treats it as ${q.maxPriority}.` });
-      else if (q && q.maxPriority === null && ctx.app?.config.transport !== 'redis' && r.priority > 0 && s.kind === 'call') out.push({ code: 'priority-ignored', severity: 'information', loc: s.loc, message: `Queue '${qn}' has no x-max-priority, so RabbitMQ ignores the priority ${r.priority}.` });
+      const max = q ? effectiveMaxPriority(q) : null;
+      if (max !== null && r.priority > max) out.push({ code: 'priority-above-max', severity: 'warning', loc: s.loc, message: `Priority ${r.priority} is above queue '${qn}' x-max-priority ${max}: RabbitMQ treats it as ${max}.` });
+      else if (q && max === null && ctx.app?.config.transport !== 'redis' && r.priority > 0 && s.kind === 'call') out.push({ code: 'priority-ignored', severity: 'information', loc: s.loc, message: `Queue '${qn}' has no x-max-priority, so RabbitMQ ignores the priority ${r.priority}.` });
     }
   }
   return out;
