@@ -68,6 +68,26 @@ export interface TraceResult {
   location?: Location;
   /** Places worth jumping to: the deciding route entry, the queue declaration, consuming workers. */
   related: Array<Location & { label: string }>;
+  /**
+   * (Added for the client's "Publish Test Message"; optional.) What Celery hands to kombu's publish for this
+   * send, as the engine computed it (RouteTrace.publish + the landing queues). Absent or null when the send
+   * raises (then `error` says why) or when the server does not fill it.
+   */
+  publish?: TracePublish | null;
+  /** (Optional.) Celery's exception at send time ("QueueNotFound: …"), if the send raises. */
+  error?: string | null;
+}
+
+/** Published keys of a traced send (see TraceResult.publish). */
+export interface TracePublish {
+  queue: string | null;
+  /** '' = the default exchange. */
+  exchange: string;
+  exchangeType: string;
+  routingKey: string | null;
+  priority: number | null;
+  /** RabbitMQ landing queues. */
+  deliveredTo: string[];
 }
 /** @deprecated name kept for readers of older drafts. */
 export type ShowTraceArgs = TraceResult;

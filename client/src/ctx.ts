@@ -1,9 +1,7 @@
 /** The extension's state: language client, output, explorer, taps, status bar. One per activation. */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import {
-  ModelChangedNotification, TopologyRequest, type ModelChangedParams, type TopologyParams, type TopologyResult,
-} from '../../shared/protocol';
+import { STATUS_NOTIFICATION, TOPOLOGY_REQUEST, type StatusParams, type TopologyParams, type TopologyResult } from '../../shared/protocol';
 import { CLIENT_NAME, createLanguageClient } from './client';
 import { Config } from './config';
 import { ReadonlyDocs } from './docs';
@@ -22,8 +20,10 @@ export class Ctx implements vscode.Disposable {
   readonly taps: TapManager;
   readonly status: StatusBar;
   client: LanguageClient | undefined;
-  serverState: ServerState = 'stopped';
-  counts: ModelChangedParams['counts'] | undefined;
+  serverState: ServerState = 'starting';
+  counts: { queues: number; tasks: number } | undefined;
+  /** Problems as the server counts them (celery/status), else counted from the diagnostics. */
+  private serverProblems: number | undefined;
   scanning = false;
   private problems = 0;
   private topologyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,9 +82,10 @@ export class Ctx implements vscode.Disposable {
       await client.start();
       this.serverState = 'running';
       this.clientDisposables.push(
-        client.onNotification(ModelChangedNotification, (p: ModelChangedParams) => {
-          this.counts = p.counts;
-          this.scanning = !!p.scanning;
+        client.onNotification(STATUS_NOTIFICATION, (p: StatusParams) => {
+          this.counts = { queues: p.queues, tasks: p.tasks };
+          this.serverProblems = typeof p.problems === 'number' ? p.problems : undefined;
+          this.scanning = p.state === 'indexing';
           this.updateStatus();
           this.scheduleTopology();
         }),
@@ -139,8 +140,8 @@ export class Ctx implements vscode.Disposable {
 
   async fetchTopology(): Promise<TopologyResult | undefined> {
     try {
-      const t = await this.request<TopologyResult>(TopologyRequest, {} satisfies TopologyParams);
-      this.counts = t.counts;
+      const t = await this.request<TopologyResult>(TOPOLOGY_REQUEST, {} satisfies TopologyParams);
+      if (!this.counts) this.counts = { queues: t.queues.length, tasks: new Set(t.queues.flatMap((q) => q.routedFrom)).size };
       this.explorer.setTopology(t);
       this.updateStatus();
       return t;
@@ -170,7 +171,7 @@ export class Ctx implements vscode.Disposable {
     const brokers = conns.filter((c) => c.session.active).map((c) => ({ label: c.def.label, state: c.session.state }));
     const t = this.explorer.getTopology();
     const relevant = !!t?.app || (this.counts?.tasks ?? 0) > 0 || brokers.length > 0 || this.serverState !== 'running';
-    this.status.update({ server: this.serverState, counts: this.counts, problems: this.problems, scanning: this.scanning, brokers }, relevant);
+    this.status.update({ server: this.serverState, counts: this.counts, problems: this.serverProblems ?? this.problems, scanning: this.scanning, brokers }, relevant);
   }
 
   dispose(): void {

@@ -7,10 +7,14 @@ import type { TraceResult } from '../../shared/protocol';
 const fence = (lines: string[]) => ['```text', ...lines.map((l) => l.replace(/```/g, '`\u200b``')), '```'];
 
 export function traceMarkdown(r: TraceResult): string {
-  const out = [`# Where does \`${r.task}\` go?`, '', r.summary, ''];
+  const out = [`# ${r.title || `Where does \`${r.task}\` go?`}`, '', r.summary, ''];
   out.push(...fence(r.lines));
-  if (r.unknowns.length && !r.lines.some((l) => l.includes('?'))) {
+  if (r.unknowns.length && !r.lines.some((l) => r.unknowns.some((u) => l.includes(u)))) {
     out.push('', '**Partly unknown:**', ...r.unknowns.map((u) => `- ${u}`));
+  }
+  if (r.related?.length) {
+    out.push('', '**Go to:**');
+    for (const l of r.related) out.push(`- [${l.label.replace(/[[\]]/g, '')}](${l.uri}#L${l.range.start.line + 1})`);
   }
   return out.join('\n') + '\n';
 }

@@ -11,11 +11,16 @@ AMQP.send_task_message -> Producer.publish) and reports what happened:
             RabbitMQ is computed by a small AMQP 0-9-1 model (the queues a
             worker started without -Q declares + the producer's `declare`).
   rabbitmq  real RabbitMQ (127.0.0.1:5672, management API on :15672): a
-            throw-away vhost per fixture and app, the worker's queues are
-            declared, each call is published with publisher confirms, then
-            every queue is drained to see where each message landed.
-  redis     real Redis (127.0.0.1:6379, database 13, flushed before/after):
-            same, reading the list keys (and PUB/SUB for fanout).
+            throw-away vhost per call, the worker's queues are declared, the
+            call is published with publisher confirms, then every queue is
+            drained to see where the message landed.
+  redis     real Redis (127.0.0.1:6379, database 13, flushed per call and
+            after): same, reading the list keys (and PUB/SUB for fanout).
+
+Every call is judged on its own: the broker holds what a worker started
+without -Q declared (app.amqp.queues) plus what this call's producer
+declares - never queues/exchanges created by earlier calls.  Broadcast
+queues (really `bcast.<uuid4>`) are reported by their alias.
 
 Every fixture runs in its own Python subprocess (cwd and sys.path[0] = the
 fixture directory, a clean environment + calls.json "env"), so module names,
@@ -1149,7 +1154,9 @@ def main(argv=None):
                  for i, c in enumerate(spec['calls'])]
         doc['fixtures'].append({
             'name': name, 'dir': d, 'app': spec.get('app'),
-            'broker': bool(spec.get('broker')), 'calls': calls,
+            'broker': bool(spec.get('broker')),
+            'env': {k: str(v) for k, v in (spec.get('env') or {}).items()},
+            'calls': calls,
             **{p: results[name].get(p) for p in PARTS},
         })
     timing['total'] = round(time.time() - t0, 2)

@@ -1,5 +1,6 @@
 /** The CLI's commands: each parses its flags, asks the service, formats. No Celery rules here. */
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { FlagSpec, Parsed } from './args';
 import { UsageError } from './args';
 import { CliError, rootFrom } from './errors';
@@ -16,9 +17,14 @@ import { startServer } from '../lsp/server';
 
 interface Command { flags: FlagSpec; aliases?: Record<string, string>; run(a: Parsed): Promise<number> }
 
-async function load(dir: string | undefined): Promise<Project> {
+const PROJECT_FLAGS: FlagSpec = { config: 'string', profile: 'string' };
+
+async function load(dir: string | undefined, a?: Parsed): Promise<Project> {
   const root = rootFrom(dir);
-  const p = await openProject(root);
+  const configPath = a && typeof a.flags.config === 'string' ? a.flags.config : undefined;
+  if (configPath && !existsSync(configPath)) throw new CliError(`no such project file: ${configPath}`);
+  const p = await openProject(root, { configPath: configPath && resolve(configPath), profile: a && typeof a.flags.profile === 'string' ? a.flags.profile : undefined });
+  for (const e of p.projectFile?.errors ?? []) process.stderr.write(`${relative(process.cwd(), e.loc.file) || e.loc.file}:${e.loc.range.start.line + 1}:${e.loc.range.start.character + 1}: ${e.message}\n`);
   if (p.ws.modules.size === 0 && p.workers.length === 0) throw new CliError(`no Python files that use Celery were found under ${root}`);
   return p;
 }
@@ -37,12 +43,12 @@ function routeJson(r: Route) {
 
 export const commands: Record<string, Command> = {
   route: {
-    flags: { root: 'string', queue: 'string', exchange: 'string', 'routing-key': 'string', priority: 'string', 'send-task': 'boolean', app: 'string', json: 'boolean' },
+    flags: { ...PROJECT_FLAGS, root: 'string', queue: 'string', exchange: 'string', 'routing-key': 'string', priority: 'string', 'send-task': 'boolean', app: 'string', json: 'boolean' },
     async run(a) {
       const task = a.positional[0];
       if (!task) throw new UsageError('route needs a task name, e.g. celery-routing route proj.tasks.add');
       if (a.positional.length > 1) throw new UsageError(`unexpected argument '${a.positional[1]}' (use --root DIR for the project folder)`);
-      const p = await load(str(a, 'root'));
+      const p = await load(str(a, 'root'), a);
       const options: RouteOptions = {};
       if (str(a, 'queue') !== undefined) options.queue = str(a, 'queue');
       if (str(a, 'exchange') !== undefined) options.exchange = str(a, 'exchange');
@@ -67,9 +73,9 @@ export const commands: Record<string, Command> = {
     },
   },
   check: {
-    flags: { format: 'string', json: 'boolean' },
+    flags: { ...PROJECT_FLAGS, format: 'string', json: 'boolean' },
     async run(a) {
-      const p = await load(a.positional[0]);
+      const p = await load(a.positional[0], a);
       const format = a.flags.json ? 'json' : str(a, 'format') ?? 'text';
       if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, got '${format}'`);
       const diags = computeDiagnostics(p);
@@ -78,9 +84,9 @@ export const commands: Record<string, Command> = {
     },
   },
   graph: {
-    flags: { format: 'string' },
+    flags: { ...PROJECT_FLAGS, format: 'string' },
     async run(a) {
-      const p = await load(a.positional[0]);
+      const p = await load(a.positional[0], a);
       const format = str(a, 'format') ?? 'mermaid';
       const g = buildGraph(p);
       if (format === 'json') process.stdout.write(JSON.stringify(g, null, 2) + '\n');
@@ -91,9 +97,9 @@ export const commands: Record<string, Command> = {
     },
   },
   queues: {
-    flags: { json: 'boolean' },
+    flags: { ...PROJECT_FLAGS, json: 'boolean' },
     async run(a) {
-      const p = await load(a.positional[0]);
+      const p = await load(a.positional[0], a);
       const rows = queueReport(p);
       if (a.flags.json) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0; }
       for (const q of rows) {
@@ -105,9 +111,9 @@ export const commands: Record<string, Command> = {
     },
   },
   tasks: {
-    flags: { json: 'boolean' },
+    flags: { ...PROJECT_FLAGS, json: 'boolean' },
     async run(a) {
-      const p = await load(a.positional[0]);
+      const p = await load(a.positional[0], a);
       const rows = p.tasks.map((t) => ({ task: t, route: p.route({ task: t.name }) }));
       if (a.flags.json) {
         process.stdout.write(JSON.stringify(rows.map(({ task, route }) => ({ name: task.name, file: relative(p.root, task.loc.file), line: task.loc.range.start.line + 1, ...routeJson(route) })), null, 2) + '\n');

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { ModuleIR } from '../parse/ir';
+import type { Suppression } from '../parse/suppressions';
 
 export interface ModuleSource {
   module: string;
@@ -9,6 +10,8 @@ export interface ModuleSource {
   ir: ModuleIR;
   /** An `__init__.py`. */
   isPackage: boolean;
+  /** `# celery-routing: ignore[...]` comments. */
+  suppressions?: Suppression[];
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Parser } from 'web-tree-sitter';
 import { parsePython } from '../parse/python';
 import { lowerModule } from '../parse/lower';
 import { moduleNameOf, type ModuleSource } from './modules';
+import { findSuppressions } from '../parse/suppressions';
 import { isWorkerFile, extractWorkers, mightContainWorker } from '../parse/workers';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', 'dist', 'build', '.idea', '.vscode', '.cache']);
@@ -62,7 +63,7 @@ export function parseModule(parser: Parser, file: string, text: string, root: st
   const tree = parsePython(parser, text);
   try {
     const ir = lowerModule(tree);
-    return { module: moduleNameOf(file, root), file, ir, isPackage: file.endsWith('__init__.py') };
+    return { module: moduleNameOf(file, root), file, ir, isPackage: file.endsWith('__init__.py'), suppressions: findSuppressions(text) };
   } finally {
     tree.delete();
   }

@@ -4,7 +4,9 @@
  */
 import type { Project, Route, ResolvedApp } from './project';
 import type { CallFact, Loc, TaskFact } from '../model/types';
-import type { MapRouteEntry, RouteKey } from '../routing/types';
+import type { MapRouteEntry } from '../routing/types';
+import { keyMatches } from './routekeys';
+export { keyMatches };
 import { expandQueues, declaredBindings, consumersOf, topicMatch, type XQueue, type Consumer, type ExpandedQueues } from '../routing';
 import { computeDiagnostics, type RoutingDiagnostic } from './diagnostics';
 
@@ -77,12 +79,6 @@ function exchangeLoc(q: XQueue, name: string): Loc | undefined {
   return q.bindings.find((b) => b.exchange?.name === name)?.exchange?.loc ?? undefined;
 }
 
-/** Does a route key catch this task name (exact, glob, regex with Python's re.match)? */
-export function keyMatches(key: RouteKey, name: string): boolean {
-  if (key.kind === 'exact') return key.name === name;
-  const src = key.kind === 'glob' ? key.regex : key.pattern;
-  try { return new RegExp(src.startsWith('^') ? src : `^(?:${src})`).test(name); } catch { return false; }
-}
 
 /** Tasks a route entry catches, and which of them it actually decides (not caught earlier). */
 export function entryCatches(p: Project, ref: RouteEntryRef): { matches: TaskFact[]; decides: TaskFact[] } {

@@ -2,7 +2,9 @@
  * The analysed workspace, as every front end (CLI, language server) sees it: the model (workspace) plus
  * each app's routing configuration, and `route()` — the one entry to the routing engine.
  */
-import { resolve } from 'node:path';
+import { resolve, relative, dirname, sep } from 'node:path';
+import { findProjectFile, readProjectFile, type ProjectFile, type ProjectWorker } from '../parse/projectFile';
+import { findSuppressions, type Suppression } from '../parse/suppressions';
 import type { Parser } from 'web-tree-sitter';
 import type { AppFact, CallFact, Loc, TaskFact, WorkerFact, Value } from '../model/types';
 import type { RouteOptions, RouteTrace, RoutingConfig, TaskAttributes } from '../routing/types';
@@ -44,6 +46,14 @@ export interface ResolvedApp {
 
 export interface ProjectOptions extends WorkspaceOptions {
   maxFileSize?: number;
+  /** Force the transport (editor setting) instead of reading it from broker_url. */
+  transport?: string;
+  /** A project file to use instead of the nearest celery-routing.json / pyproject.toml. */
+  configPath?: string;
+  /** Profile of the project file (`profiles.<name>`). */
+  profile?: string;
+  /** Don't look for a project file. */
+  noProjectFile?: boolean;
 }
 
 export class Project {
@@ -53,9 +63,46 @@ export class Project {
   /** Python files not parsed up front, by module name (loaded when imported). */
   private lazy = new Map<string, string>();
 
+  /** The project file in use, with its problems (reported as diagnostics). */
+  projectFile?: ProjectFile;
+  private excludeRes: RegExp[] = [];
+  /** Inline suppressions of worker files (Python files keep theirs on the module). */
+  readonly fileSuppressions = new Map<string, Suppression[]>();
+
   constructor(readonly root: string, private readonly parser: Parser, readonly options: ProjectOptions = {}) {
     this.ws = new Workspace(options);
+    if (!options.noProjectFile) this.loadProjectFile(options.configPath ?? findProjectFile(root));
     this.ws.loader = (name: string) => this.loadLazy(name);
+  }
+
+  /** (Re)read the project file; its keys become options, its workers join the workspace's. */
+  loadProjectFile(path: string | undefined, text?: string): void {
+    if (this.projectFile) this.ws.setWorkers(this.projectFile.path, []);
+    this.projectFile = path ? readProjectFile(path, text) : undefined;
+    const c = this.projectFile?.config ?? {};
+    const profileName = this.options.profile;
+    const profile = profileName ? c.profiles?.[profileName] : undefined;
+    if (profileName && this.projectFile && !profile) {
+      this.projectFile.errors.push({ message: `profile '${profileName}' is not defined (profiles: ${Object.keys(c.profiles ?? {}).join(', ') || 'none'})`, loc: this.projectFile.locate(['profiles']) });
+    }
+    this.ws.options.env = { ...(this.options.env ?? {}), ...(c.env ?? {}), ...(profile?.env ?? {}) };
+    this.ws.options.taskDecorators = [...(this.options.taskDecorators ?? []), ...(c.taskDecorators ?? [])];
+    this.excludeRes = (c.exclude ?? []).map((g) => globRegex(g));
+    if (this.projectFile) {
+      const pf = this.projectFile;
+      const all = [...(c.workers ?? []).map((w, i) => ({ w, at: ['workers', i] as Array<string | number> })),
+        ...(profile?.workers ?? []).map((w, i) => ({ w, at: ['profiles', profileName!, 'workers', i] as Array<string | number> }))];
+      this.ws.setWorkers(pf.path, all.flatMap(({ w, at }) => projectWorker(w, pf.locate(at))));
+    }
+    this.ws.invalidate();
+    this.cache = undefined;
+  }
+
+  /** Excluded by the project file's `exclude` globs. */
+  excluded(file: string): boolean {
+    if (!this.excludeRes.length || !this.projectFile) return false;
+    const rel = relative(dirname(this.projectFile.path), file).split(sep).join('/');
+    return this.excludeRes.some((re) => re.test(rel));
   }
 
   private loadLazy(name: string) {
@@ -68,6 +115,8 @@ export class Project {
 
   /** (Re)read one file from disk, or from `text` (an open editor buffer). */
   updateFile(file: string, text?: string): void {
+    if (this.projectFile && file === this.projectFile.path) { this.loadProjectFile(file, text); return; }
+    if (this.excluded(file)) return;
     if (file.endsWith('.py')) {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
       const src = typeof t === 'string' ? t : t.text;
@@ -78,6 +127,8 @@ export class Project {
     } else {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE).text;
       this.ws.setWorkers(file, t !== undefined ? safeWorkers(file, t) : []);
+      const sup = t !== undefined ? findSuppressions(t) : [];
+      if (sup.length) this.fileSuppressions.set(file, sup); else this.fileSuppressions.delete(file);
     }
     this.cache = undefined;
   }
@@ -87,9 +138,15 @@ export class Project {
     this.cache = undefined;
   }
 
+  /** Force the transport (undefined: from the configuration); the next analysis uses it. */
+  setTransport(transport: string | undefined): void {
+    this.options.transport = transport;
+    this.cache = undefined;
+  }
+
   /** Scan the root: parse candidate files now, index the rest for on-demand import. */
   scan(): void {
-    const files = listFiles(this.root);
+    const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
     for (const f of files.python) {
       const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
       if (r.text === undefined) { this.skipped.push({ file: f, reason: r.reason ?? 'unreadable' }); continue; }
@@ -105,9 +162,12 @@ export class Project {
 
   private get state() {
     if (!this.cache) {
+      const transport = this.projectFile?.config.transport;
       const apps = this.ws.apps().map((fact): ResolvedApp => {
         const c = buildConfig(this.ws, fact);
-        return { id: `${fact.module}:${fact.variable}`, fact, config: c.config, settings: c.settings, unknowns: c.unknowns };
+        if (transport) c.config.transport = transport;
+        const config = this.options.transport ? { ...c.config, transport: this.options.transport } : c.config;
+        return { id: `${fact.module}:${fact.variable}`, fact, config, settings: c.settings, unknowns: c.unknowns };
       });
       const tasks = this.ws.tasks();
       const calls = this.ws.calls();
@@ -128,6 +188,8 @@ export class Project {
   appFor(id?: string, task?: TaskFact): ResolvedApp | undefined {
     const apps = this.apps;
     if (id) return apps.find((a) => a.id === id || a.fact.variable === id || a.fact.module === id);
+    const wanted = this.projectFile?.config.apps?.[0];
+    if (wanted) { const a = apps.find((x) => x.id === wanted || x.fact.module === wanted); if (a) return a; }
     if (task?.appVariable) {
       const sameModule = apps.find((a) => a.fact.module === task.module && a.fact.variable === task.appVariable);
       if (sameModule) return sameModule;
@@ -177,6 +239,28 @@ const DEFAULT_CONFIG: RoutingConfig = {
   defaultQueue: 'celery', defaultExchange: 'celery', defaultExchangeType: 'direct', defaultRoutingKey: 'celery',
   createMissingQueues: true, defaultPriority: null, queueMaxPriority: null, queues: null, routes: null, transport: 'amqp',
 };
+
+/** A worker of the project file: queues given, or a command line parsed like the ones in files. */
+function projectWorker(w: ProjectWorker, loc: Loc): WorkerFact[] {
+  if (w.command) {
+    const parsed = safeWorkers('Procfile', `${w.name}: ${w.command}`);
+    return parsed.map((p) => ({ ...p, name: w.name, loc, queueLocs: undefined, runsOn: w.runsOn }));
+  }
+  return [{ name: w.name, queues: w.queues, excludeQueues: w.excludeQueues, command: `(celery-routing.json) ${w.queues ? `-Q ${w.queues.join(',')}` : 'all queues'}`, loc, runsOn: w.runsOn }];
+}
+
+/** Glob (`**`, `*`, `?`) relative to the project file → RegExp on '/'-separated paths. */
+function globRegex(g: string): RegExp {
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i];
+    if (c === '*' && g[i + 1] === '*') { re += '.*'; i++; if (g[i + 1] === '/') i++; }
+    else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^(?:${re})(?:/.*)?$`);
+}
 
 function safeWorkers(file: string, text: string): WorkerFact[] {
   try { return extractWorkers(file, text); } catch { return []; }

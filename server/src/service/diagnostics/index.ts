@@ -3,18 +3,20 @@ import type { Project } from '../project';
 import type { RoutingDiagnostic } from './types';
 import { buildContext } from './context';
 import { RULES } from './rules';
+import { EXTRA_RULES } from './rules-extra';
+import { configure } from './configure';
 
 export type { RoutingDiagnostic, Severity, QuickFix } from './types';
 
 export function computeDiagnostics(project: Project): RoutingDiagnostic[] {
   const ctx = buildContext(project);
   const out: RoutingDiagnostic[] = [];
-  for (const rule of RULES) {
+  for (const rule of [...RULES, ...EXTRA_RULES]) {
     try {
       out.push(...rule(ctx));
     } catch (err) {
       out.push({ code: 'internal-error', severity: 'information', loc: { file: project.root, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }, message: `a check failed: ${(err as Error).message}` });
     }
   }
-  return out.sort((a, b) => a.loc.file.localeCompare(b.loc.file) || a.loc.range.start.line - b.loc.range.start.line);
+  return configure(project, out).sort((a, b) => a.loc.file.localeCompare(b.loc.file) || a.loc.range.start.line - b.loc.range.start.line);
 }

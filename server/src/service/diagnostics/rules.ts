@@ -39,6 +39,7 @@ const sendErrors: Rule = (ctx) => ctx.sends.filter((s) => s.route.error && !ctx.
   code: 'send-raises', severity: 'error' as const, loc: s.loc,
   message: `${sendWhat(s)} raises ${s.route.error} when sent. ${hintFor(s.route.error!)}`,
   related: s.route.matchedRoute?.loc ? [{ loc: s.route.matchedRoute.loc, message: 'the route that decided' }] : undefined,
+  data: { queue: /^QueueNotFound/.test(s.route.error!) ? /Queue '([^']+)'/.exec(s.route.error!)?.[1] : undefined, task: s.route.task },
 }));
 
 function hintFor(error: string): string {
@@ -73,6 +74,7 @@ const unreachable: Rule = (ctx) => {
       code: 'unreachable-queue', severity: 'warning', loc: s.loc,
       message: `${sendWhat(s)} goes to ${qs}, which no known worker consumes: the message waits there forever. Add the queue to a worker's -Q (workers: ${workers}).`,
       related: ctx.project.workers.slice(0, 5).map((w) => ({ loc: w.loc, message: `worker ${w.name}${w.queues ? ` consumes ${w.queues.join(',')}` : ''}` })),
+      data: { queue: r.deliveredTo[0], task: r.task },
     });
   }
   return out;
@@ -99,6 +101,7 @@ const undeclaredTarget: Rule = (ctx) => {
     out.push({
       code: 'undeclared-queue', severity: 'information', loc: s.loc,
       message: `Queue '${s.route.queue}' is not in task_queues: Celery creates it on first send (a direct exchange '${s.route.queue}', key '${s.route.queue}'). Workers started without -Q do not consume it; start one with -Q ${s.route.queue} or declare it.`,
+      data: { queue: s.route.queue, task: s.route.task },
     });
   }
   return out;
@@ -110,7 +113,7 @@ const defaultQueueUndeclared: Rule = (ctx) => {
   const off = !a.config.createMissingQueues;
   const f = a.settings.get('task_queues').fact;
   return [{
-    code: 'default-queue-undeclared', severity: off ? 'error' : 'warning', loc: f?.loc ?? a.fact.loc,
+    code: 'default-queue-undeclared', severity: off ? 'error' : 'warning', loc: f?.loc ?? a.fact.loc, data: { queue: a.config.defaultQueue },
     message: off
       ? `The default queue '${a.config.defaultQueue}' is not in task_queues and task_create_missing_queues is off: every send raises KeyError: '${a.config.defaultQueue}', even for routed tasks. Declare it.`
       : `The default queue '${a.config.defaultQueue}' is not in task_queues: unrouted tasks go to an auto-created '${a.config.defaultQueue}' queue that workers without -Q do not consume.`,
@@ -226,6 +229,7 @@ const workerQueues: Rule = (ctx) => {
         message: a.config.createMissingQueues
           ? `Worker ${w.name} consumes '${q}', which is not in task_queues: the worker creates it as a plain direct queue.${ctx.routedTo.has(q) ? '' : ' Nothing routes to it.'}`
           : `Worker ${w.name} fails to start: '${q}' is not in task_queues and task_create_missing_queues is off (ImproperlyConfigured).`,
+        data: { queue: q },
       });
     });
   }

@@ -18,4 +18,6 @@ export interface RoutingDiagnostic {
   loc: Loc;
   related?: Array<{ loc: Loc; message: string }>;
   fixes?: QuickFix[];
+  /** What the quick fixes need to know (the queue or task the message is about). */
+  data?: { queue?: string; task?: string; suggestion?: string };
 }
