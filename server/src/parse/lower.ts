@@ -6,6 +6,8 @@ import type { Range } from '../model/types';
 const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task']);
 /** Deeply nested literals must not blow the JS stack. */
 const MAX_DEPTH = 200;
+/** Nested blocks (if / def / class / for / try / with / while): Python itself stops at 100 indentation levels. */
+const MAX_BLOCK_DEPTH = 100;
 
 export function rangeOf(n: Node): Range {
   return {
@@ -18,24 +20,39 @@ export function lowerModule(tree: Tree): ModuleIR {
   const root = tree.rootNode;
   const calls: Expr[] = [];
   const errors: Range[] = [];
-  const ctx: Ctx = { calls, depth: 0 };
+  const ctx: Ctx = { calls, depth: 0, blocks: 0 };
   const body = lowerBlock(root, ctx);
   if (root.hasError) collectErrors(root, errors);
   return { body, calls, errors, lines: root.endPosition.row + 1 };
 }
 
-interface Ctx { calls: Expr[]; depth: number }
+interface Ctx { calls: Expr[]; depth: number; blocks: number }
 
-function collectErrors(n: Node, out: Range[]): void {
-  if (out.length > 50) return;
-  if (n.type === 'ERROR' || n.isMissing) { out.push(rangeOf(n)); return; }
-  if (!n.hasError) return;
-  for (const c of n.children) if (c) collectErrors(c, out);
+/** Syntax errors, in document order (iterative: error trees can be arbitrarily deep). */
+function collectErrors(root: Node, out: Range[]): void {
+  const stack: Node[] = [root];
+  while (stack.length && out.length <= 50) {
+    const n = stack.pop()!;
+    if (n.type === 'ERROR' || n.isMissing) { out.push(rangeOf(n)); continue; }
+    if (!n.hasError) continue;
+    const cs = n.children;
+    for (let i = cs.length - 1; i >= 0; i--) { const c = cs[i]; if (c) stack.push(c); }
+  }
 }
 
 function lowerBlock(block: Node, ctx: Ctx): Stmt[] {
   const out: Stmt[] = [];
-  for (const c of block.namedChildren) if (c) lowerStmt(c, ctx, out);
+  if (ctx.blocks >= MAX_BLOCK_DEPTH) {
+    // Deeper than Python allows: no statements, but the calls are still call sites.
+    scanCalls(block, ctx);
+    return out;
+  }
+  ctx.blocks++;
+  try {
+    for (const c of block.namedChildren) if (c) lowerStmt(c, ctx, out);
+  } finally {
+    ctx.blocks--;
+  }
   return out;
 }
 
@@ -206,9 +223,15 @@ function lowerAssign(n: Node, ctx: Ctx, out: Stmt[]): void {
   for (const t of targets) if (t) out.push({ s: 'assign', target: expr(t, ctx), value, r });
 }
 
-function scanCalls(n: Node, ctx: Ctx): void {
-  if (n.type === 'call') { expr(n, ctx); return; }
-  for (const c of n.namedChildren) if (c) scanCalls(c, ctx);
+/** Every outermost call below `n`, in document order (iterative: `lambda: lambda: ...` nests without bound). */
+function scanCalls(root: Node, ctx: Ctx): void {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'call') { expr(n, ctx); continue; }
+    const cs = n.namedChildren;
+    for (let i = cs.length - 1; i >= 0; i--) { const c = cs[i]; if (c) stack.push(c); }
+  }
 }
 
 function unquote(n: Node): { parts: Array<string | Expr>; isF: boolean; bytes: boolean } {
@@ -229,7 +252,7 @@ function unquote(n: Node): { parts: Array<string | Expr>; isF: boolean; bytes: b
   return { parts, isF, bytes: prefix.includes('b') };
 }
 
-let exprCtx: Ctx = { calls: [], depth: 0 };
+let exprCtx: Ctx = { calls: [], depth: 0, blocks: 0 };
 function exprFrom(n: Node): Expr { return expr(n, exprCtx); }
 
 function unescape(s: string): string {

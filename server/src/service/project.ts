@@ -144,13 +144,19 @@ export class Project {
     this.cache = undefined;
   }
 
+  /** The text prefilter, plus the project's own task decorators. */
+  private prefilter(): RegExp {
+    const extra = (this.ws.options.taskDecorators ?? []).map((d) => d.split('.').pop()!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).filter(Boolean);
+    return extra.length ? new RegExp(`${PY_PREFILTER.source}|${extra.join('|')}`) : PY_PREFILTER;
+  }
+
   /** Scan the root: parse candidate files now, index the rest for on-demand import. */
   scan(): void {
     const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
     for (const f of files.python) {
       const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
       if (r.text === undefined) { this.skipped.push({ file: f, reason: r.reason ?? 'unreadable' }); continue; }
-      if (PY_PREFILTER.test(r.text)) this.updateFile(f, r.text);
+      if (this.prefilter().test(r.text)) this.updateFile(f, r.text);
       else this.lazy.set(moduleNameOf(f, this.root), f);
     }
     for (const f of files.workerFiles) {
