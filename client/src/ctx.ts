@@ -140,7 +140,12 @@ export class Ctx implements vscode.Disposable {
 
   async fetchTopology(): Promise<TopologyResult | undefined> {
     try {
-      const t = await this.request<TopologyResult>(TOPOLOGY_REQUEST, {} satisfies TopologyParams);
+      const t = await this.request<TopologyResult | null>(TOPOLOGY_REQUEST, {} satisfies TopologyParams);
+      if (!t) {
+        this.explorer.setTopology(undefined, 'No workspace folder with a Celery app: nothing to compare the broker with.');
+        this.updateStatus();
+        return undefined;
+      }
       if (!this.counts) this.counts = { queues: t.queues.length, tasks: new Set(t.queues.flatMap((q) => q.routedFrom)).size };
       this.explorer.setTopology(t);
       this.updateStatus();

@@ -430,7 +430,10 @@ function redisDb(v: ConnectionView, s: BrokerSnapshot, vh: VhostSnapshot): TreeN
   for (const x of [...vh.exchanges].sort((a, b) => a.name.localeCompare(b.name))) {
     exNames.add(x.name);
     const n = exchangeNode(v, vid, vh.name, x, items, queuesByName, current);
-    tables.push({ ...n, label: `_kombu.binding.${x.name}`, description: joinDescription(exchangeDescription(x) || undefined, plural(x.bindings.length, 'row'), n.drift.length || n.severity ? n.description?.split(' — ').slice(1).join(' — ') : undefined) });
+    const base = exchangeDescription(x);
+    const full = n.description ?? '';
+    const rest = base ? full.slice(base.length) : full ? ` — ${full}` : '';
+    tables.push({ ...n, label: `_kombu.binding.${x.name}`, description: [base, plural(x.bindings.length, 'row')].filter(Boolean).join(' · ') + rest });
   }
   const ghostEx = new Set(items.filter((i) => i.exchange && !exNames.has(i.exchange) && i.code === 'missing-binding').map((i) => i.exchange!));
   for (const name of [...ghostEx].sort()) {
