@@ -9,7 +9,9 @@ mkdirSync('dist', { recursive: true });
 // web-tree-sitter's ESM build reads import.meta.url; give the CJS bundle a real one.
 const importMeta = "const __importMetaUrl = require('url').pathToFileURL(__filename).href;";
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
-  define: { 'import.meta.url': '__importMetaUrl' }, banner: { js: importMeta } };
+  define: { 'import.meta.url': '__importMetaUrl' }, banner: { js: importMeta },
+  // jsonc-parser's UMD main requires its files dynamically (esbuild cannot follow): use its ESM build.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' } };
 const entries = [
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + importMeta } },

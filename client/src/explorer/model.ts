@@ -227,7 +227,7 @@ function driftGroup(v: ConnectionView, r: DriftReport): TreeNode {
   const children = r.items.map((i, n): TreeNode => ({
     id: `${cid}/drift/${n}:${i.code}:${i.queue ?? ''}:${i.exchange ?? ''}:${i.argument ?? ''}`,
     kind: 'drift',
-    label: i.queue ?? i.exchange ?? i.code,
+    label: i.queue ? `queue ${i.queue}` : i.exchange !== undefined ? `exchange ${i.exchange}` : i.code,
     description: driftShort(i),
     tooltip: `${SEVERITY_MARK[i.severity]} **${i.code}** — ${esc(i.message)}`,
     icon: SEVERITY_ICON[i.severity],

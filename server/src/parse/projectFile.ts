@@ -57,13 +57,13 @@ function safeRead(p: string): string {
   try { return readFileSync(p, 'utf8'); } catch { return ''; }
 }
 
-function lineStarts(text: string): number[] {
+export function lineStarts(text: string): number[] {
   const out = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) out.push(i + 1);
   return out;
 }
 
-function rangeAt(starts: number[], offset: number, length: number): Range {
+export function rangeAt(starts: number[], offset: number, length: number): Range {
   const pos = (o: number) => {
     let lo = 0, hi = starts.length - 1;
     while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= o) lo = mid; else hi = mid - 1; }

@@ -111,6 +111,27 @@ export interface RoutingConfig {
   defaultQueueType?: string;
   /** Errors Celery raises when reading the configuration (ImproperlyConfigured when names are mixed). */
   configError?: string;
+  /** The broker as deployed (RabbitMQ definitions of the app's vhost): delivery starts from it. */
+  deployed?: DeployedTopology;
+}
+
+/** RabbitMQ objects that exist before any Celery process declares anything (definitions files). */
+export interface DeployedTopology {
+  vhost: string;
+  exchanges: DeployedExchange[];
+  queues: DeployedQueue[];
+  bindings: DeployedBinding[];
+  /** Policies that set an alternate exchange (the only policy key that changes where a message goes). */
+  alternateExchangePolicies?: Array<{ pattern: string; priority: number; exchange: string; loc?: Loc }>;
+}
+export interface DeployedExchange {
+  name: string; type: string; durable: boolean; autoDelete: boolean; internal: boolean;
+  arguments: Record<string, unknown>; loc?: Loc;
+}
+export interface DeployedQueue { name: string; durable: boolean; autoDelete: boolean; arguments: Record<string, unknown>; loc?: Loc }
+export interface DeployedBinding {
+  source: string; destination: string; destinationType: 'queue' | 'exchange'; routingKey: string;
+  arguments: Record<string, unknown>; loc?: Loc;
 }
 
 /** A task as the router sees it: its attributes (decorator options + task_default_priority). */

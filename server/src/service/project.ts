@@ -14,6 +14,7 @@ import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
 import { moduleNameOf } from '../model/modules';
+import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
 
 export interface RouteCall {
@@ -34,6 +35,8 @@ export interface Route extends RouteTrace {
   app: string | null;
   /** The task definition, when the name is known in the workspace. */
   definition?: TaskFact;
+  /** The Celery version the answer is for. */
+  celery: CeleryVersion;
 }
 
 export interface ResolvedApp {
@@ -144,6 +147,14 @@ export class Project {
     this.cache = undefined;
   }
 
+  private version?: CeleryVersion;
+  /** The project's Celery version: the project file, else requirements / lock files, else the newest. */
+  get celeryVersion(): CeleryVersion {
+    const pinned = this.projectFile?.config.celeryVersion;
+    if (pinned) return { version: pinned.split('.').slice(0, 2).join('.'), spec: pinned, loc: this.projectFile!.locate(['celeryVersion']), assumed: false };
+    return (this.version ??= detectCeleryVersion(this.root));
+  }
+
   /** The text prefilter, plus the project's own task decorators. */
   private prefilter(): RegExp {
     const extra = (this.ws.options.taskDecorators ?? []).map((d) => d.split('.').pop()!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).filter(Boolean);
@@ -221,7 +232,7 @@ export class Project {
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
     const consumers: Consumer[] = [];
     for (const q of trace.deliveredTo) consumers.push(...consumersOf(q, this.workers, config));
-    return { ...trace, consumers, app: app?.id ?? null, definition: def };
+    return { ...trace, consumers, app: app?.id ?? null, definition: def, celery: this.celeryVersion };
   }
 
   /** Route a call site found in the code. */

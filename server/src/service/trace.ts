@@ -40,6 +40,7 @@ export function traceLines(r: Route, root?: string): string[] {
   const out: string[] = [];
   out.push(`task ${r.task}${r.definition ? ` (${where(r.definition.loc, root)})` : ' (not defined in the workspace: routed with no task options, like Celery does for an unknown name)'}`);
   if (r.app) out.push(`app ${r.app}`);
+  out.push(`Celery ${r.celery.version}${r.celery.assumed ? ' (assumed: no version pinned in requirements or lock files)' : r.celery.loc ? ` (${where(r.celery.loc, root)})` : ''}`);
   r.steps.forEach((s, i) => out.push(`  ${i + 1}. ${s}`));
   out.push('result:');
   out.push(`  queue        ${r.queue ?? '-'}${r.decidedBy.queue ? `   ← ${deciderText(r.decidedBy.queue, root)}` : ''}`);
