@@ -3,7 +3,7 @@
  * through vscode-languageserver-protocol, records notifications.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -24,8 +24,17 @@ export function ensureBuilt(): void {
   }, 0);
   const src = Math.max(newest(join(REPO, 'server', 'src')), newest(join(REPO, 'shared')));
   if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= src) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
+  // test files run in parallel: one builds, the others wait for it
+  const lock = join(REPO, 'dist', '.build-lock');
+  mkdirSync(join(REPO, 'dist'), { recursive: true });
+  try { mkdirSync(lock); } catch {
+    for (let i = 0; i < 600 && existsSync(lock); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    return;
+  }
+  try {
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('build failed');
+  } finally { rmSync(lock, { recursive: true, force: true }); }
 }
 
 export const uriOf = (file: string) => pathToFileURL(file).toString();

@@ -78,7 +78,7 @@ export interface BrokerSnapshot {
   url: string;
   takenAt: string;
   server: { product: 'RabbitMQ' | 'Redis'; version: string };
-  source: 'management-api' | 'amqp-passive' | 'redis';
+  source: 'management-api' | 'amqp-passive' | 'redis' | 'definitions';
   capabilities: SnapshotCapabilities;
   /** The vhost (RabbitMQ) / db (Redis) of the URL — what drift compares against. */
   currentVhost: string;

@@ -18,8 +18,8 @@ import {
   type InitializationOptions, type ServerSettings, type StatusParams,
 } from '../../../shared/protocol';
 
-/** Debounce between the last keystroke and the re-analysis (diagnostics, code lens refresh). */
-export const DEBOUNCE_MS = 150;
+/** Debounce between the last keystroke and the re-analysis (diagnostics, code lens refresh); the bench sets 0. */
+export const DEBOUNCE_MS = Number(process.env.CELERY_ROUTING_DEBOUNCE_MS ?? 150);
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const docs = new TextDocuments(TextDocument);

@@ -69,6 +69,7 @@ export class ServerState {
   isTracked(file: string): boolean {
     if (file.endsWith('.py') || isWorkerFile(file)) return true;
     const f = this.folderOf(file);
+    if (f?.project.isConfigFile(file)) return true; // project file, RabbitMQ definitions
     return !!f && matchesGlobs(relative(f.root, file), this.settings.workerGlobs);
   }
 

@@ -172,7 +172,7 @@ export class Evaluator {
     }
   }
 
-  private importFrom(src: ModuleSource, st: Extract<Stmt, { s: 'import' }>, env: Env): void {
+  importFrom(src: ModuleSource, st: Extract<Stmt, { s: 'import' }>, env: Env): void {
     const target = resolveRelative(src, st.module, st.level);
     if (st.names === '*') {
       const m = this.module(target);

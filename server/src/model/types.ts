@@ -119,7 +119,8 @@ export interface TaskFact {
   typing?: boolean;
 }
 
-export type CallVia = 'delay' | 'apply_async' | 'send_task' | 'signature' | 's' | 'si' | 'set';
+/** How a call sends: directly, as a signature, through a canvas builtin (`.map` → `celery.map`), or by beat. */
+export type CallVia = 'delay' | 'apply_async' | 'send_task' | 'signature' | 's' | 'si' | 'set' | 'map' | 'starmap' | 'chunks' | 'beat';
 
 export interface CallFact {
   /** Task name when known (send_task / signature literal, or a task function resolved by name). */
@@ -132,6 +133,10 @@ export interface CallFact {
   module: string;
   /** Arguments when statically countable (no *args / **kwargs splats): positional count, keyword names. */
   arguments?: { args: number; kwargs: string[] };
+  /** `.map/.starmap/.chunks`: the task that runs inside the builtin `celery.map` (etc.) task. */
+  runsTask?: string;
+  /** beat: the schedule entry's name (`beat_schedule` key or add_periodic_task name=). */
+  periodic?: string;
 }
 
 export interface WorkerFact {

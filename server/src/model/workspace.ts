@@ -10,7 +10,8 @@ import type { ModuleSource } from './modules';
 import { settingStyle, resolveSettings } from '../routing/settings';
 
 const OPTION_KEYS: TaskOptionKey[] = ['queue', 'routing_key', 'exchange', 'priority', 'exchange_type'];
-const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set']);
+const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
+const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
 
 export interface WorkspaceOptions {
   /** Extra decorator names that create tasks (`myproject.decorators.task`, or a bare `my_task`). */
@@ -431,14 +432,42 @@ export class Workspace {
     if (!res) return [];
     const env = res.env;
     const consumed = new Set<Expr>();
-    for (const c of src.ir.calls) if (c.t === 'call' && c.fn.t === 'attr' && c.fn.obj.t === 'call') consumed.add(c.fn.obj);
+    for (const c of src.ir.calls) {
+      if (c.t !== 'call' || c.fn.t !== 'attr') continue;
+      if (c.fn.obj.t === 'call') consumed.add(c.fn.obj);
+      // add_periodic_task(schedule, sig): the signature is sent by beat, not here
+      if (c.fn.name === 'add_periodic_task' && c.args[1]?.t === 'call') consumed.add(c.args[1]);
+    }
+    const scopes = this.functionScopes(src, env);
     const out: CallFact[] = [];
     for (const c of src.ir.calls) {
       if (c.t !== 'call' || consumed.has(c)) continue;
-      const fact = this.callFact(src, c, env);
+      // Calls inside a function see its local imports (`from proj.tasks import ping` in a beat setup hook).
+      const scope = scopes.find((f) => within(c.r, f.r))?.env ?? env;
+      const fact = this.callFact(src, c, scope);
       if (fact) out.push(fact);
     }
     return out;
+  }
+
+  /** Functions (innermost first) whose bodies import names: the module env plus those imports. */
+  private functionScopes(src: ModuleSource, env: Env): Array<{ r: Expr['r']; env: Env }> {
+    const out: Array<{ r: Expr['r']; env: Env }> = [];
+    const visit = (body: Stmt[], outer: Env) => {
+      for (const st of body) {
+        if (st.s === 'def' || st.s === 'class') {
+          const imports = collectImports(st.body);
+          const local = imports.length ? new Map(outer) : outer;
+          for (const im of imports) {
+            if (im.s === 'import') this.eval.importFrom(src, im, local);
+          }
+          visit(st.body, local);
+          if (local !== outer) out.push({ r: st.r, env: local });
+        } else if (st.s === 'if' || st.s === 'for') { visit(st.body, outer); if (st.s === 'if') visit(st.orelse, outer); }
+      }
+    };
+    visit(src.ir.body, env);
+    return out.reverse();
   }
 
   private callFact(src: ModuleSource, c: Extract<Expr, { t: 'call' }>, env: Env): CallFact | undefined {
@@ -461,6 +490,7 @@ export class Workspace {
       return { taskName: name?.kind === 'str' ? name.value : name?.kind === 'ref' ? name.ref.task : undefined, via: 'signature', options, loc, module: src.module };
     }
     if (c.fn.t !== 'attr') return undefined;
+    if (c.fn.name === 'add_periodic_task') return this.periodicCall(src, c, env);
     const via = c.fn.name as CallVia;
     if (!SEND_METHODS.has(via)) return undefined;
     if (via === 'send_task') {
@@ -472,10 +502,12 @@ export class Workspace {
       return { taskName: nv?.kind === 'str' ? nv.value : undefined, taskExpr: nv?.kind === 'str' ? undefined : name && dotted(name), via, options, loc, module: src.module };
     }
     // Walk down a chain: add.s(1).set(queue='x').apply_async(priority=3)
-    takeOptions(c, via !== 's' && via !== 'si');
+    takeOptions(c, via !== 's' && via !== 'si' && !BUILTIN_CANVAS.has(via));
     let obj = c.fn.obj;
+    let builtin: CallVia | undefined = BUILTIN_CANVAS.has(via) ? via : undefined;
     while (obj.t === 'call' && obj.fn.t === 'attr' && SEND_METHODS.has(obj.fn.name as CallVia) && obj.fn.name !== 'send_task') {
-      takeOptions(obj, obj.fn.name !== 's' && obj.fn.name !== 'si');
+      if (BUILTIN_CANVAS.has(obj.fn.name)) builtin = obj.fn.name as CallVia;
+      else takeOptions(obj, obj.fn.name !== 's' && obj.fn.name !== 'si');
       obj = obj.fn.obj;
     }
     if (obj.t === 'call' && obj.fn.t === 'name') {
@@ -486,7 +518,22 @@ export class Workspace {
     }
     const target = this.eval.eval(src, obj, env);
     if (target.kind !== 'ref' || target.ref.kind !== 'task') return undefined;
+    // task.map(it) is a signature of the builtin 'celery.map' task, routed by that name (celery #4738).
+    if (builtin) return { taskName: `celery.${builtin}`, runsTask: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module };
     return { taskName: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module, arguments: callArguments(c) };
+  }
+
+  /** `sender.add_periodic_task(schedule, task.s(...), name=..., **options)`: beat sends it. */
+  private periodicCall(src: ModuleSource, c: Extract<Expr, { t: 'call' }>, env: Env): CallFact | undefined {
+    const sig = c.args[1] ?? c.kwargs.find((k) => k.name === 'sig')?.value;
+    if (!sig || sig.t !== 'call') return undefined;
+    const inner = this.callFact(src, sig, env);
+    if (!inner?.taskName) return undefined;
+    const options = { ...inner.options };
+    for (const kw of c.kwargs) if (kw.name && (OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] = this.eval.eval(src, kw.value, env);
+    const nameE = c.kwargs.find((k) => k.name === 'name')?.value;
+    const name = nameE ? this.eval.eval(src, nameE, env) : undefined;
+    return { taskName: inner.taskName, via: 'beat', options, loc: { file: src.file, range: c.r }, module: src.module, periodic: name?.kind === 'str' ? name.value : undefined };
   }
 
   // ------------------------------------------------------------------ everything else
@@ -527,6 +574,21 @@ function callArguments(c: Extract<Expr, { t: 'call' }>): CallFact['arguments'] {
 function setting(written: string, value: Value, loc: Loc): SettingFact {
   const s = settingStyle(written);
   return { key: s?.key ?? written, written, style: s?.style ?? 'new', value, loc };
+}
+
+function collectImports(body: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const st of body) {
+    if (st.s === 'import') out.push(st);
+    else if (st.s === 'if') out.push(...collectImports(st.body), ...collectImports(st.orelse));
+    else if (st.s === 'for') out.push(...collectImports(st.body));
+  }
+  return out;
+}
+
+function within(inner: Expr['r'], outer: Expr['r']): boolean {
+  const le = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  return le(outer.start, inner.start) && le(inner.end, outer.end);
 }
 
 export function dotted(e: Expr): string | undefined {

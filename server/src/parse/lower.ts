@@ -3,7 +3,7 @@ import type { Node, Tree } from './python';
 import type { Expr, ModuleIR, Param, Stmt } from './ir';
 import type { Range } from '../model/types';
 
-const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task']);
+const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task', 'map', 'starmap', 'chunks']);
 /** Deeply nested literals must not blow the JS stack. */
 const MAX_DEPTH = 200;
 /** Nested blocks (if / def / class / for / try / with / while): Python itself stops at 100 indentation levels. */

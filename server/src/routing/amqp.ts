@@ -1,47 +1,79 @@
 /**
- * RabbitMQ (AMQP 0-9-1) delivery model: what exists on the broker after a worker without -Q
- * declared every queue of app.amqp.queues, plus what the producer declares for one send
- * (`declare=[queue]`, amqp.py:495-496), then how the exchange routes the message.
+ * RabbitMQ (AMQP 0-9-1) delivery model: what exists on the broker as deployed (RabbitMQ definitions, when
+ * given), plus what a worker without -Q declared (every queue of app.amqp.queues), plus what the producer
+ * declares for one send (`declare=[queue]`, amqp.py:495-496), then how the exchange routes the message.
  */
 import type { Declarer, ExpandedQueues, XExchange, XQueue } from './queues';
 import { declaredExchange, queueDeclareArgs } from './queues';
 import { pyRepr } from './pyutil';
+import type { DeployedTopology } from './types';
+import type { Loc } from '../model/types';
 
-export interface AmqpBinding { exchange: string; queue: string; routingKey: string; arguments?: Record<string, unknown> }
-interface QState { args: Record<string, unknown>; durable: boolean; autoDelete: boolean }
+/** `queue` is the destination: a queue, or an exchange when `toExchange` (exchange→exchange, definitions only). */
+export interface AmqpBinding { exchange: string; queue: string; routingKey: string; arguments?: Record<string, unknown>; toExchange?: boolean; deployed?: boolean; loc?: Loc }
+interface QState { args: Record<string, unknown>; durable: boolean; autoDelete: boolean; deployed?: boolean }
+/** Deployed exchanges also carry `internal` (publishing to one → 403; Celery re-declaring one → 406). */
+export type BrokerExchange = XExchange & { internal?: boolean; deployed?: boolean };
 
 export interface AmqpBroker {
-  exchanges: Map<string, XExchange>;
+  exchanges: Map<string, BrokerExchange>;
   queues: Map<string, QState>;
   bindings: AmqpBinding[];
   /** Declaration errors at worker start-up, per queue (display name). */
   errors: { queue: string; error: string }[];
+  /** Quoted vhost for error texts. */
+  vhost: string;
+  deployed?: DeployedTopology;
 }
+
+/** Queue arguments RabbitMQ 3.10 checks on re-declare (rabbit_amqqueue:declare_args; checked live: x-queue-mode is one, x-foo is not). */
+const EQUIVALENT_QUEUE_ARGS = [
+  'x-expires', 'x-message-ttl', 'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-max-length', 'x-max-length-bytes',
+  'x-max-in-memory-length', 'x-max-in-memory-bytes', 'x-max-priority', 'x-overflow', 'x-queue-mode', 'x-single-active-consumer',
+  'x-queue-type', 'x-quorum-initial-group-size', 'x-max-age', 'x-stream-max-segment-size-bytes', 'x-initial-cluster-size', 'x-queue-leader-locator',
+];
 
 /** Predeclared exchanges of every vhost. */
 const PREDECLARED: [string, string][] = [
   ['amq.direct', 'direct'], ['amq.topic', 'topic'], ['amq.fanout', 'fanout'], ['amq.headers', 'headers'], ['amq.match', 'headers'],
 ];
 
-export function emptyBroker(): AmqpBroker {
-  const exchanges = new Map<string, XExchange>();
+/** The broker before any Celery process ran: the predeclared exchanges, then the deployed topology if any. */
+export function emptyBroker(deployed?: DeployedTopology): AmqpBroker {
+  const exchanges = new Map<string, BrokerExchange>();
   for (const [name, type] of PREDECLARED) exchanges.set(name, { name, type, durable: true, autoDelete: false });
-  return { exchanges, queues: new Map(), bindings: [], errors: [] };
+  const b: AmqpBroker = { exchanges, queues: new Map(), bindings: [], errors: [], vhost: pyRepr(deployed?.vhost ?? '/'), deployed };
+  if (!deployed) return b;
+  for (const x of deployed.exchanges) {
+    if (x.name && !x.name.startsWith('amq.')) exchanges.set(x.name, { ...x, deployed: true });
+  }
+  for (const q of deployed.queues) b.queues.set(q.name, { args: { ...q.arguments }, durable: q.durable, autoDelete: q.autoDelete, deployed: true });
+  for (const x of deployed.bindings) {
+    // RabbitMQ refuses a binding whose ends do not exist, so such a definition never reaches the broker
+    const destOk = x.destinationType === 'exchange' ? exchanges.has(x.destination) : b.queues.has(x.destination);
+    if (!exchanges.has(x.source) || !destOk) continue;
+    b.bindings.push({ exchange: x.source, queue: x.destination, routingKey: x.routingKey, arguments: x.arguments,
+      toExchange: x.destinationType === 'exchange' || undefined, deployed: true, loc: x.loc });
+  }
+  return b;
 }
 
 const cloneBroker = (b: AmqpBroker): AmqpBroker =>
-  ({ exchanges: new Map(b.exchanges), queues: new Map(b.queues), bindings: [...b.bindings], errors: [...b.errors] });
+  ({ ...b, exchanges: new Map(b.exchanges), queues: new Map(b.queues), bindings: [...b.bindings], errors: [...b.errors] });
 
-const VHOST = "'/'";
+const shown = (v: unknown): string => (v === undefined ? 'none' : `'${String(v)}'`);
 
 function declareExchange(b: AmqpBroker, ex: XExchange | null): void {
   // kombu Exchange._can_declare (entity.py:163-166): '' and amq.* are never declared
   if (!ex || !ex.name || ex.name.startsWith('amq.')) return;
   const prev = b.exchanges.get(ex.name);
   if (prev) {
-    for (const [arg, a, c] of [['type', ex.type, prev.type], ['durable', ex.durable, prev.durable], ['auto_delete', ex.autoDelete, prev.autoDelete]] as const) {
+    const checks: Array<readonly [string, unknown, unknown]> = [['type', ex.type, prev.type], ['durable', ex.durable, prev.durable], ['auto_delete', ex.autoDelete, prev.autoDelete]];
+    // an exchange from the definitions may differ in what kombu always sends (internal=False, no alternate-exchange)
+    if (prev.deployed) checks.push(['internal', false, !!prev.internal], ['alternate-exchange', ex.arguments?.['alternate-exchange'], prev.arguments?.['alternate-exchange']]);
+    for (const [arg, a, c] of checks) {
       if (a !== c) {
-        throw new Error(`406 PRECONDITION_FAILED - inequivalent arg '${arg}' for exchange ${pyRepr(ex.name)} in vhost ${VHOST}: received '${a}' but current is '${c}'`);
+        throw new Error(`406 PRECONDITION_FAILED - inequivalent arg '${arg}' for exchange ${pyRepr(ex.name)} in vhost ${b.vhost}: received ${shown(a)} but current is ${shown(c)}`);
       }
     }
     return;
@@ -50,7 +82,7 @@ function declareExchange(b: AmqpBroker, ex: XExchange | null): void {
 }
 
 function bind(b: AmqpBroker, exchange: string, queue: string, routingKey: string, args?: Record<string, unknown>): void {
-  if (!b.exchanges.has(exchange)) throw new Error(`404 NOT_FOUND - no exchange ${pyRepr(exchange)} in vhost ${VHOST}`);
+  if (!b.exchanges.has(exchange)) throw new Error(`404 NOT_FOUND - no exchange ${pyRepr(exchange)} in vhost ${b.vhost}`);
   const a = JSON.stringify(args ?? {});
   if (!b.bindings.some((x) => x.exchange === exchange && x.queue === queue && x.routingKey === routingKey && JSON.stringify(x.arguments ?? {}) === a)) {
     b.bindings.push({ exchange, queue, routingKey, arguments: args });
@@ -65,14 +97,18 @@ export function declareQueue(b: AmqpBroker, q: XQueue, by: Declarer): void {
   const args = queueDeclareArgs(q);
   const prev = b.queues.get(q.name);
   if (prev) {
-    const keys = new Set([...Object.keys(prev.args), ...Object.keys(args)]);
+    // a deployed queue is compared as RabbitMQ does: only the equivalence arguments, x-queue-type defaulting to classic
+    const keys = prev.deployed ? EQUIVALENT_QUEUE_ARGS : new Set([...Object.keys(prev.args), ...Object.keys(args)]);
+    const norm = (k: string, v: unknown) => (prev.deployed && k === 'x-queue-type' && v === undefined ? 'classic' : v);
     for (const k of keys) {
-      if (JSON.stringify(prev.args[k]) !== JSON.stringify(args[k])) {
-        throw new Error(`406 PRECONDITION_FAILED - inequivalent arg ${pyRepr(k)} for queue ${pyRepr(q.name)} in vhost ${VHOST}: received ${args[k] === undefined ? 'none' : `'${String(args[k])}'`} but current is ${prev.args[k] === undefined ? 'none' : `'${String(prev.args[k])}'`}`);
+      if (JSON.stringify(norm(k, prev.args[k])) !== JSON.stringify(norm(k, args[k]))) {
+        throw new Error(`406 PRECONDITION_FAILED - inequivalent arg ${pyRepr(k)} for queue ${pyRepr(q.name)} in vhost ${b.vhost}: received ${shown(args[k])} but current is ${shown(prev.args[k])}`);
       }
     }
-    if (prev.durable !== q.durable) {
-      throw new Error(`406 PRECONDITION_FAILED - inequivalent arg 'durable' for queue ${pyRepr(q.name)} in vhost ${VHOST}: received '${q.durable}' but current is '${prev.durable}'`);
+    const flags: Array<readonly [string, boolean, boolean]> = [['durable', q.durable, prev.durable]];
+    if (prev.deployed) flags.push(['auto_delete', q.autoDelete, prev.autoDelete]);
+    for (const [arg, a, c] of flags) {
+      if (a !== c) throw new Error(`406 PRECONDITION_FAILED - inequivalent arg '${arg}' for queue ${pyRepr(q.name)} in vhost ${b.vhost}: received '${a}' but current is '${c}'`);
     }
   } else b.queues.set(q.name, { args, durable: q.durable, autoDelete: q.autoDelete });
   if (ex && ex.name) bind(b, ex.name, q.name, q.routingKey ?? '', q.bindingArguments);
@@ -86,11 +122,11 @@ export function declareQueue(b: AmqpBroker, q: XQueue, by: Declarer): void {
 
 const workerCache = new WeakMap<ExpandedQueues, AmqpBroker>();
 
-/** The broker after a worker without -Q started: every queue of app.amqp.queues declared in order. */
-export function workerBroker(eq: ExpandedQueues): AmqpBroker {
+/** The broker after a worker without -Q started on `deployed`: every queue of app.amqp.queues declared in order. */
+export function workerBroker(eq: ExpandedQueues, deployed?: DeployedTopology): AmqpBroker {
   let b = workerCache.get(eq);
-  if (b) return b;
-  b = emptyBroker();
+  if (b && b.deployed === deployed) return b;
+  b = emptyBroker(deployed);
   for (const q of eq.list) {
     try {
       declareQueue(b, q, 'worker');
@@ -136,6 +172,8 @@ export interface AmqpDelivery {
   queues: string[];
   error: string | null;
   unknowns: string[];
+  /** Per landing queue, the bindings the message followed (exchange→exchange hops first). Filled with a deployed topology. */
+  via?: Map<string, AmqpBinding[]>;
 }
 
 /** Route one publish through the broker `b`. Returns queue *names* (Broadcast: internal name). */
@@ -144,10 +182,47 @@ export function amqpRoute(b: AmqpBroker, exchange: string, routingKey: string | 
   const unknowns: string[] = [];
   if (!exchange) return { queues: b.queues.has(rk) ? [rk] : [], error: null, unknowns };
   const ex = b.exchanges.get(exchange);
-  if (!ex) return { queues: [], error: `404 NOT_FOUND - no exchange ${pyRepr(exchange)} in vhost ${VHOST}`, unknowns };
-  const hit: string[] = [];
+  if (!ex) return { queues: [], error: `404 NOT_FOUND - no exchange ${pyRepr(exchange)} in vhost ${b.vhost}`, unknowns };
+  if (ex.internal) return { queues: [], error: `403 ACCESS_REFUSED - cannot publish to internal exchange ${pyRepr(exchange)} in vhost ${b.vhost}`, unknowns };
+  if (!b.deployed) return { queues: matching(b, ex, rk, headers, unknowns).map((x) => x.queue).sort(), error: null, unknowns };
+  // deployed topology: follow exchange→exchange bindings and alternate exchanges, remember the path
+  const via = new Map<string, AmqpBinding[]>();
+  const seen = new Set<string>();
+  const walk = (x: BrokerExchange, path: AmqpBinding[]): void => {
+    if (seen.has(x.name)) return;
+    seen.add(x.name);
+    const hits = matching(b, x, rk, headers, unknowns);
+    for (const h of hits) {
+      const dest = h.toExchange ? b.exchanges.get(h.queue) : undefined;
+      if (dest) walk(dest, [...path, h]);
+      else if (!h.toExchange && !via.has(h.queue)) via.set(h.queue, [...path, h]);
+    }
+    const ae = hits.length ? undefined : alternateExchange(b, x);
+    if (ae) walk(ae, path);
+  };
+  walk(ex, []);
+  return { queues: [...via.keys()].sort(), error: null, unknowns, via };
+}
+
+/** `alternate-exchange` argument, else the highest-priority matching policy (rabbit_exchange: arguments win). */
+function alternateExchange(b: AmqpBroker, x: BrokerExchange): BrokerExchange | undefined {
+  let name = x.arguments?.['alternate-exchange'];
+  if (typeof name !== 'string') {
+    const pols = (b.deployed?.alternateExchangePolicies ?? []).filter((p) => safeMatch(p.pattern, x.name)).sort((p, q) => q.priority - p.priority);
+    name = pols[0]?.exchange;
+  }
+  return typeof name === 'string' ? b.exchanges.get(name) : undefined;
+}
+
+function safeMatch(pattern: string, name: string): boolean {
+  try { return new RegExp(pattern).test(name); } catch { return false; }
+}
+
+/** The bindings of exchange `ex` that match (one per destination). */
+function matching(b: AmqpBroker, ex: BrokerExchange, rk: string, headers: Record<string, unknown>, unknowns: string[]): AmqpBinding[] {
+  const hit: AmqpBinding[] = [];
   for (const x of b.bindings) {
-    if (x.exchange !== exchange || hit.includes(x.queue)) continue;
+    if (x.exchange !== ex.name || hit.some((h) => h.queue === x.queue && !h.toExchange === !x.toExchange)) continue;
     let ok = false;
     if (ex.type === 'fanout') ok = true;
     else if (ex.type === 'direct') ok = x.routingKey === rk;
@@ -162,9 +237,9 @@ export function amqpRoute(b: AmqpBroker, exchange: string, routingKey: string | 
       });
       ok = xm === 'any' ? res.some(Boolean) : res.every(Boolean);
     }
-    if (ok) hit.push(x.queue);
+    if (ok) hit.push(x);
   }
-  return { queues: hit.sort(), error: null, unknowns };
+  return hit;
 }
 
 /** Declare the producer's `declare` list on a copy of the worker broker, then route. */
@@ -174,8 +249,9 @@ export function amqpDeliver(
   exchange: string,
   routingKey: string | null,
   headers: Record<string, unknown>,
+  deployed?: DeployedTopology,
 ): AmqpDelivery & { broker: AmqpBroker } {
-  const base = workerBroker(eq);
+  const base = workerBroker(eq, deployed);
   const b = declare.length ? cloneBroker(base) : base;
   for (const q of declare) {
     try {

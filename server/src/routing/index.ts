@@ -7,7 +7,7 @@ import type { RouteRequest, RouteTrace, RoutingConfig } from './types';
 import { brokerName, expandQueues, XQueue } from './queues';
 import { routeOptions } from './router';
 import { publish } from './publish';
-import { amqpDeliver, celeryHeaders, workerBroker } from './amqp';
+import { amqpDeliver, celeryHeaders, workerBroker, type AmqpBinding } from './amqp';
 import { redisDeliver, redisWorkerState } from './redis';
 import { pyRepr } from './pyutil';
 import { checkArguments } from './arguments';
@@ -22,7 +22,7 @@ export type { RouterOutput } from './router';
 export { publish, defaultQueueAtSenderBuild } from './publish';
 export type { Published, PublishResult } from './publish';
 export { topicMatch, amqpRoute, amqpDeliver, workerBroker, celeryHeaders, emptyBroker, declareQueue } from './amqp';
-export type { AmqpBroker, AmqpBinding, AmqpDelivery } from './amqp';
+export type { AmqpBroker, AmqpBinding, AmqpDelivery, BrokerExchange } from './amqp';
 export { redisListName, redisFanoutChannel, redisTopicPattern, redisTopicMatch, redisDeliver, redisWorkerState } from './redis';
 export type { RedisDelivery, RedisRow, RedisState } from './redis';
 export { consumersOf, workerQueues } from './workers';
@@ -30,6 +30,12 @@ export type { Consumer, WorkerQueues } from './workers';
 export { pyRepr, queueNotFound, unpackError, globToRegexSource, compilePyRegex } from './pyutil';
 
 const list = (xs: string[]): string => xs.map(pyRepr).join(', ');
+
+/** With a deployed topology: which binding(s) delivered to each queue, and whether the definitions hold them. */
+function deliverySteps(via: Map<string, AmqpBinding[]>, display: (n: string) => string): string[] {
+  const hop = (x: AmqpBinding) => `${x.exchange ? pyRepr(x.exchange) : "''"} → ${x.toExchange ? 'exchange ' : ''}${pyRepr(x.queue)} (key ${pyRepr(x.routingKey)}${x.deployed ? `, from the definitions${x.loc ? ` line ${x.loc.range.start.line + 1}` : ''}` : ', declared by Celery'})`;
+  return [...via].sort(([p], [q]) => p.localeCompare(q)).map(([q, path]) => `RabbitMQ: ${pyRepr(display(q))} gets it through binding ${path.map(hop).join(', then ')}`);
+}
 
 export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTrace {
   const t: RouteTrace = {
@@ -112,11 +118,11 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
   const display = (n: string): string => known.get(n)?.display ?? n;
 
   // RabbitMQ
-  const wb = workerBroker(eq);
+  const wb = workerBroker(eq, config.deployed);
   for (const e of wb.errors) {
     if (pub.queue && e.queue === pub.queue.display) t.steps.push(`RabbitMQ: the worker's declaration of ${pyRepr(e.queue)} failed at start-up: ${e.error}`);
   }
-  const a = amqpDeliver(eq, pub.declare, pub.exchange, pub.routingKey, celeryHeaders(req.task));
+  const a = amqpDeliver(eq, pub.declare, pub.exchange, pub.routingKey, celeryHeaders(req.task), config.deployed);
   t.unknowns.push(...a.unknowns);
   if (a.error) {
     t.brokerError = a.error;
@@ -127,6 +133,7 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     t.steps.push(t.dropped
       ? `RabbitMQ: no binding of ${pub.exchange ? `exchange ${pyRepr(pub.exchange)}` : "the default exchange ''"} matches routing key ${pyRepr(pub.routingKey ?? '')} → the message is dropped (unroutable)`
       : `RabbitMQ: lands in ${list(t.deliveredTo)}`);
+    if (a.via) t.steps.push(...deliverySteps(a.via, display));
   }
 
   // Redis (kombu virtual transport)

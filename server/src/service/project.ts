@@ -3,6 +3,7 @@
  * each app's routing configuration, and `route()` — the one entry to the routing engine.
  */
 import { resolve, relative, dirname, sep } from 'node:path';
+import { existsSync } from 'node:fs';
 import { findProjectFile, readProjectFile, type ProjectFile, type ProjectWorker } from '../parse/projectFile';
 import { findSuppressions, type Suppression } from '../parse/suppressions';
 import type { Parser } from 'web-tree-sitter';
@@ -16,6 +17,8 @@ import { listFiles, readText, parseModule, PY_PREFILTER, extractWorkers, mightCo
 import { moduleNameOf } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
+import { readDefinitions, mergeDefinitions, deployedTopology, type Definitions } from '../broker/definitions';
+import { appVhost } from './definitions';
 
 export interface RouteCall {
   task: string;
@@ -71,6 +74,8 @@ export class Project {
   private excludeRes: RegExp[] = [];
   /** Inline suppressions of worker files (Python files keep theirs on the module). */
   readonly fileSuppressions = new Map<string, Suppression[]>();
+  /** RabbitMQ definitions files of the project file (`brokerDefinitions`): the broker as deployed. */
+  definitions: Definitions[] = [];
 
   constructor(readonly root: string, private readonly parser: Parser, readonly options: ProjectOptions = {}) {
     this.ws = new Workspace(options);
@@ -97,8 +102,18 @@ export class Project {
         ...(profile?.workers ?? []).map((w, i) => ({ w, at: ['profiles', profileName!, 'workers', i] as Array<string | number> }))];
       this.ws.setWorkers(pf.path, all.flatMap(({ w, at }) => projectWorker(w, pf.locate(at))));
     }
+    this.definitions = (c.brokerDefinitions ?? []).map((d, i) => {
+      const file = resolve(dirname(this.projectFile!.path), d);
+      if (!existsSync(file)) this.projectFile!.errors.push({ message: `brokerDefinitions: no such file ${d}`, loc: this.projectFile!.locate(['brokerDefinitions', i]) });
+      return readDefinitions(file, existsSync(file) ? undefined : '{}');
+    });
     this.ws.invalidate();
     this.cache = undefined;
+  }
+
+  /** The project file and the definitions files it names (the editor re-reads them on change). */
+  isConfigFile(file: string): boolean {
+    return file === this.projectFile?.path || this.definitions.some((d) => d.path === file);
   }
 
   /** Excluded by the project file's `exclude` globs. */
@@ -119,6 +134,8 @@ export class Project {
   /** (Re)read one file from disk, or from `text` (an open editor buffer). */
   updateFile(file: string, text?: string): void {
     if (this.projectFile && file === this.projectFile.path) { this.loadProjectFile(file, text); return; }
+    const def = this.definitions.findIndex((d) => d.path === file);
+    if (def >= 0) { this.definitions[def] = readDefinitions(file, text); this.cache = undefined; return; }
     if (this.excluded(file)) return;
     if (file.endsWith('.py')) {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
@@ -183,11 +200,13 @@ export class Project {
       const apps = this.ws.apps().map((fact): ResolvedApp => {
         const c = buildConfig(this.ws, fact);
         if (transport) c.config.transport = transport;
+        const defs = mergeDefinitions(this.definitions);
+        if (defs) c.config.deployed = deployedTopology(defs, appVhost(c.settings));
         const config = this.options.transport ? { ...c.config, transport: this.options.transport } : c.config;
         return { id: `${fact.module}:${fact.variable}`, fact, config, settings: c.settings, unknowns: c.unknowns };
       });
       const tasks = this.ws.tasks();
-      const calls = this.ws.calls();
+      const calls = [...this.ws.calls(), ...apps.flatMap((a) => beatEntries(a))];
       const byName = new Map<string, TaskFact>();
       for (const t of tasks) if (!byName.has(t.name)) byName.set(t.name, t);
       this.cache = { apps, tasks, calls, byName };
@@ -241,7 +260,15 @@ export class Project {
     const options: RouteOptions = {};
     for (const [k, v] of Object.entries(c.options)) if (v) setOption(options, k, v as Value);
     const sends = c.via === 'delay' || c.via === 'apply_async';
-    return this.route({ task: c.taskName, options, via: c.via === 'send_task' ? 'send_task' : 'apply_async', arguments: sends ? c.arguments : undefined });
+    // Beat: task.apply_async(**entry.options) when the task is registered in the beat process, else
+    // app.send_task(name, **entry.options) (celery/beat.py Scheduler.apply_async).
+    const beatSendTask = c.via === 'beat' && !this.task(c.taskName);
+    const r = this.route({ task: c.taskName, options, via: c.via === 'send_task' || beatSendTask ? 'send_task' : 'apply_async', arguments: sends ? c.arguments : undefined });
+    if (c.via === 'beat') r.steps.unshift(beatSendTask
+      ? `beat: '${c.taskName}' is not a task of this workspace, so beat calls app.send_task('${c.taskName}', **options): no task attributes apply`
+      : `beat: the task is registered in the beat process (its module is imported by the app), so beat calls task.apply_async(**options)`);
+    if (c.runsTask) r.steps.unshift(`${c.via}: '${c.runsTask}' runs inside the builtin task '${c.taskName}', which is routed by its own name (celery #4738)`);
+    return r;
   }
 }
 
@@ -256,6 +283,24 @@ const DEFAULT_CONFIG: RoutingConfig = {
   defaultQueue: 'celery', defaultExchange: 'celery', defaultExchangeType: 'direct', defaultRoutingKey: 'celery',
   createMissingQueues: true, defaultPriority: null, queueMaxPriority: null, queues: null, routes: null, transport: 'amqp',
 };
+
+/** `beat_schedule` entries of an app: {'name': {'task': 'x', 'schedule': ..., 'options': {...}}}. */
+function beatEntries(app: ResolvedApp): CallFact[] {
+  const v = app.settings.get('beat_schedule').value;
+  if (v.kind !== 'dict') return [];
+  const out: CallFact[] = [];
+  for (const e of v.entries) {
+    if (e.value.kind !== 'dict') continue;
+    const get = (k: string) => (e.value.kind === 'dict' ? e.value.entries.find((x) => x.key.kind === 'str' && x.key.value === k)?.value : undefined);
+    const task = get('task');
+    if (task?.kind !== 'str' || !task.loc) continue;
+    const opts = get('options');
+    const options: CallFact['options'] = {};
+    if (opts?.kind === 'dict') for (const o of opts.entries) if (o.key.kind === 'str' && ['queue', 'routing_key', 'exchange', 'priority'].includes(o.key.value)) options[o.key.value as 'queue'] = o.value;
+    out.push({ taskName: task.value, via: 'beat', options, loc: task.loc, module: app.fact.module, periodic: e.key.kind === 'str' ? e.key.value : undefined });
+  }
+  return out;
+}
 
 /** A worker of the project file: queues given, or a command line parsed like the ones in files. */
 function projectWorker(w: ProjectWorker, loc: Loc): WorkerFact[] {

@@ -4,6 +4,7 @@ import type { RoutingDiagnostic } from './types';
 import { buildContext } from './context';
 import { RULES } from './rules';
 import { EXTRA_RULES } from './rules-extra';
+import { DEFINITIONS_RULES } from './rules-definitions';
 import { configure } from './configure';
 
 export type { RoutingDiagnostic, Severity, QuickFix } from './types';
@@ -11,7 +12,7 @@ export type { RoutingDiagnostic, Severity, QuickFix } from './types';
 export function computeDiagnostics(project: Project): RoutingDiagnostic[] {
   const ctx = buildContext(project);
   const out: RoutingDiagnostic[] = [];
-  for (const rule of [...RULES, ...EXTRA_RULES]) {
+  for (const rule of [...RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES]) {
     try {
       out.push(...rule(ctx));
     } catch (err) {

@@ -236,4 +236,26 @@ const workerQueues: Rule = (ctx) => {
   return out;
 };
 
-export const RULES: Rule[] = [configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues];
+/** Beat entries naming no known task; `.map/.starmap/.chunks` of a routed task (the builtin is routed by its own name). */
+const periodicAndCanvas: Rule = (ctx) => {
+  const out: RoutingDiagnostic[] = [];
+  const names = ctx.project.tasks.map((t) => t.name);
+  for (const s of ctx.sends) {
+    const c = s.call;
+    if (!c) continue;
+    if (c.via === 'beat' && names.length && !ctx.project.task(s.route.task) && !s.route.task.startsWith('celery.')) {
+      const close = closest(s.route.task, names);
+      out.push({ code: 'unknown-periodic-task', severity: 'warning', loc: s.loc,
+        message: `Beat sends '${s.route.task}'${c.periodic ? ` (entry '${c.periodic}')` : ''}, but no task of that name is defined in the workspace: workers reject it as an unregistered task${close ? ` — did you mean '${close}'?` : '.'}`,
+        fixes: close ? [{ title: `Change to '${close}'`, edits: [{ loc: shrink(s.loc), newText: close }], preferred: true }] : undefined });
+    }
+    if (c.runsTask) {
+      const own = ctx.project.route({ task: c.runsTask });
+      if (own.queue && s.route.queue && own.queue !== s.route.queue) out.push({ code: 'canvas-builtin-route', severity: 'information', loc: s.loc,
+        message: `.${c.via}() runs '${c.runsTask}' inside the builtin task '${s.route.task}', which is routed by its own name: it goes to '${s.route.queue}', not to '${own.queue}' where '${c.runsTask}' is routed. Route '${s.route.task}' too, or pass queue= to apply_async.` });
+    }
+  }
+  return out;
+};
+
+export const RULES: Rule[] = [periodicAndCanvas, configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues];
