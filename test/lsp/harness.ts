@@ -65,9 +65,9 @@ export async function startSession(roots: string[], opts: { initializationOption
     for (const w of [...waiters]) if (w.method === method && w.pred(params)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(params); }
   };
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => { diagnostics.set(p.uri, p.diagnostics); record(PublishDiagnosticsNotification.method, p); });
-  conn.onNotification((method: string, params: unknown) => record(method, params));
+  conn.onUnhandledNotification((n) => record(n.method, n.params));
   // $/progress goes to progress handlers; tokens the server created itself arrive as "unhandled"
-  conn.onUnhandledProgress((p) => record('$/progress', p));
+  (conn as unknown as { onUnhandledProgress(h: (p: unknown) => void): void }).onUnhandledProgress((p) => record('$/progress', p));
   conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.onRequest('workspace/codeLens/refresh', () => { record('workspace/codeLens/refresh', null); return null; });

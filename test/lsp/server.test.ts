@@ -17,6 +17,7 @@ const COMPOSE = join(FIXTURE, 'docker-compose.yml');
 const settingsText = readFileSync(SETTINGS, 'utf8');
 const tasksText = readFileSync(TASKS, 'utf8');
 const composeText = readFileSync(COMPOSE, 'utf8');
+const msg = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
 const doc = (file: string) => ({ textDocument: { uri: uriOf(file) } });
 
 let s: Session;
@@ -48,17 +49,17 @@ test('publishDiagnostics: dropped message, unreachable queue, typo route, unknow
   const dropped = byCode('message-dropped', t);
   assert.equal(dropped.length, 1);
   assert.equal(dropped[0].range.start.line, posOf(tasksText, 'def transcode').line + 0);
-  assert.match(dropped[0].message, /media\.vid\.transcode/);
+  assert.match(msg(dropped[0]), /media\.vid\.transcode/);
   assert.equal(dropped[0].source, 'celery-routing');
   const unreachable = byCode('unreachable-queue', t);
   assert.equal(unreachable.length, 1);
-  assert.match(unreachable[0].message, /'archive'/);
+  assert.match(msg(unreachable[0]), /'archive'/);
   assert.ok(unreachable[0].relatedInformation?.some((r) => r.location.uri === uriOf(COMPOSE)), 'related: the workers');
   assert.equal(byCode('unknown-task-name', t).length, 1);
   const st = s.diagnostics.get(uriOf(SETTINGS)) ?? [];
   const typo = byCode('route-matches-no-task', st);
   assert.equal(typo.length, 1);
-  assert.match(typo[0].message, /mediahub\.tasks\.report/);
+  assert.match(msg(typo[0]), /mediahub\.tasks\.report/);
   assert.equal(byCode('unused-queue', st).length, 1);
   assert.equal(byCode('regex-unanchored', st).length, 1);
 });
@@ -83,7 +84,7 @@ test('hover: queue, exchange type, binding pattern, setting, task trace, worker 
 });
 
 test('completion: queue names, exchange types, setting names in the file style, -Q lists, kombu kwargs', async () => {
-  const labels = async (file: string, text: string, pos: { line: number; character: number }) => {
+  const labels = async (file: string, _text: string, pos: { line: number; character: number }) => {
     const r = await s.conn.sendRequest(CompletionRequest.type, { ...doc(file), position: pos });
     const items = (Array.isArray(r) ? r : r?.items ?? []) as CompletionItem[];
     return items;
@@ -104,7 +105,7 @@ test('completion: queue names, exchange types, setting names in the file style, 
 });
 
 test('code lens over tasks, calls and routes, with the showTrace command', async () => {
-  const lenses = await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS));
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS))) ?? [];
   const titles = lenses.map((l) => l.command!.title);
   assert.ok(titles.includes('→ images · consumed by media (docker-compose.yml)'), titles.join('\n'));
   assert.ok(titles.includes("✖ dropped: no binding for 'media.vid.transcode' on exchange 'media'"));
@@ -114,7 +115,7 @@ test('code lens over tasks, calls and routes, with the showTrace command', async
   const arg = first.command!.arguments![0] as TraceResult;
   assert.equal(arg.task, 'mediahub.tasks.resize');
   assert.ok(arg.lines.some((l) => /queue +images/.test(l)));
-  const routeLenses = await s.conn.sendRequest(CodeLensRequest.type, doc(SETTINGS));
+  const routeLenses = (await s.conn.sendRequest(CodeLensRequest.type, doc(SETTINGS))) ?? [];
   assert.ok(routeLenses.some((l) => l.command!.title === '⚠ catches no task defined in the workspace'));
   assert.equal(routeLenses.length, 5);
 });
@@ -133,10 +134,10 @@ test('definition: queue → declaration, task name → function, worker -Q entry
 });
 
 test('references of a queue: declaration, route, worker -Q', async () => {
-  const refs = await s.conn.sendRequest(ReferencesRequest.type, { ...doc(SETTINGS), position: posOf(settingsText, "Queue('feeds'", 8), context: { includeDeclaration: true } });
+  const refs = (await s.conn.sendRequest(ReferencesRequest.type, { ...doc(SETTINGS), position: posOf(settingsText, "Queue('feeds'", 8), context: { includeDeclaration: true } })) ?? [];
   const where = refs.map((r) => `${r.uri.endsWith('settings.py') ? 'settings' : r.uri.endsWith('compose.yml') ? 'compose' : r.uri}:${r.range.start.line}`).sort();
   assert.deepEqual(where, [`compose:${posOf(composeText, 'feeds,reports').line}`, `settings:${posOf(settingsText, "Queue('feeds'").line}`, `settings:${posOf(settingsText, "'mediahub.tasks.fetch_*'").line}`].sort());
-  const noDecl = await s.conn.sendRequest(ReferencesRequest.type, { ...doc(SETTINGS), position: posOf(settingsText, "Queue('feeds'", 8), context: { includeDeclaration: false } });
+  const noDecl = (await s.conn.sendRequest(ReferencesRequest.type, { ...doc(SETTINGS), position: posOf(settingsText, "Queue('feeds'", 8), context: { includeDeclaration: false } })) ?? [];
   assert.equal(noDecl.length, 2);
 });
 
@@ -211,6 +212,6 @@ test('editing settings.py updates diagnostics and code lenses of tasks.py (debou
   await s.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uriOf(TASKS) && !p.diagnostics.some((d: Diagnostic) => d.code === 'message-dropped'));
   for (let i = 0; i < 100 && !s.notifications.slice(start).some((n) => n.method === 'workspace/codeLens/refresh'); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(s.notifications.slice(start).some((n) => n.method === 'workspace/codeLens/refresh'), 'code lens refresh requested');
-  const lenses = await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS));
+  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS))) ?? [];
   assert.ok(lenses.some((l) => l.command!.title === '→ videos · ⚠ no known worker' || /videos/.test(l.command!.title)), lenses.map((l) => l.command!.title).join('\n'));
 });

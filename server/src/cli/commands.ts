@@ -13,6 +13,7 @@ import { queueReport } from '../service/queues';
 import type { RouteOptions } from '../routing/types';
 import { closest } from '../service/names';
 import { runBrokerCommand } from './broker-command';
+import { runDefinitionsCommand } from './definitions-command';
 import { startServer } from '../lsp/server';
 
 interface Command { flags: FlagSpec; aliases?: Record<string, string>; run(a: Parsed): Promise<number> }
@@ -128,6 +129,12 @@ export const commands: Record<string, Command> = {
     flags: { url: 'string', json: 'boolean', 'no-mgmt': 'boolean' },
     async run(a) {
       return runBrokerCommand(a);
+    },
+  },
+  definitions: {
+    flags: { ...PROJECT_FLAGS, vhost: 'string' },
+    async run(a) {
+      return runDefinitionsCommand(a, load);
     },
   },
   lsp: {

@@ -19,6 +19,8 @@ commands:
   tasks [DIR] [--json]    tasks and where each goes
   broker [DIR] [--url URL] [--json]
                           compare a live broker with the config; exit 1 on drift
+  definitions [DIR] [--vhost V] [--config PATH] [--profile NAME]
+                          the RabbitMQ definitions the config implies (for rabbitmqctl import_definitions)
   lsp --stdio             run the language server over stdio (for any LSP client)
 
   --help, -h              this text

@@ -21,6 +21,8 @@ export { routeOptions } from './router';
 export type { RouterOutput } from './router';
 export { publish, defaultQueueAtSenderBuild } from './publish';
 export type { Published, PublishResult } from './publish';
+export { deadLetterRoute } from './deadletter';
+export type { DeadLetterRoute } from './deadletter';
 export { topicMatch, amqpRoute, amqpDeliver, workerBroker, celeryHeaders, emptyBroker, declareQueue } from './amqp';
 export type { AmqpBroker, AmqpBinding, AmqpDelivery, BrokerExchange } from './amqp';
 export { redisListName, redisFanoutChannel, redisTopicPattern, redisTopicMatch, redisDeliver, redisWorkerState } from './redis';

@@ -24,6 +24,12 @@ export interface Analysis {
   exchanges: Map<string, ExchangeRow>;
   /** Every queue name the project knows: declared, routed to, consumed. */
   queueNames: string[];
+  /** Indexes (built once per analysis, so hovers and completion items stay O(1) per queue / route). */
+  tasksByQueue: Map<string, string[]>;
+  callsByQueue: Map<string, CallFact[]>;
+  /** `router:entry` → tasks that route entry decides. */
+  decidedBy: Map<string, TaskFact[]>;
+  consumers(queue: string): Consumer[];
   diagnostics(): RoutingDiagnostic[];
 }
 
@@ -54,19 +60,34 @@ export function analysis(p: Project): Analysis {
     }
   }
   let diags: RoutingDiagnostic[] | undefined;
+  const consumerMemo = new Map<string, Consumer[]>();
+  const tasksByQueue = new Map<string, string[]>();
+  const callsByQueue = new Map<string, CallFact[]>();
+  const decidedBy = new Map<string, TaskFact[]>();
   const a: Analysis = {
-    app, queues, taskRoutes, callRoutes, entries, bindings, exchanges, queueNames: [],
-    diagnostics: () => (diags ??= computeDiagnostics(p)),
+    app, queues, taskRoutes, callRoutes, entries, bindings, exchanges, queueNames: [], tasksByQueue, callsByQueue, decidedBy,
+    consumers: (q) => {
+      let c = consumerMemo.get(q);
+      if (!c) consumerMemo.set(q, (c = app ? consumersOf(q, p.workers, app.config) : []));
+      return c;
+    },
+    diagnostics: () => (diags ??= computeDiagnostics(p, { tasks: taskRoutes, calls: callRoutes })),
   };
+  const push = <K, V>(m: Map<K, V[]>, k: K, v: V) => { const l = m.get(k); if (l) l.push(v); else m.set(k, [v]); };
   const names = new Set<string>((queues?.list ?? []).map((q) => q.display));
   for (const t of p.tasks) {
     const r = p.route({ task: t.name });
     taskRoutes.set(t.name, r);
     if (r.queue) names.add(r.queue);
+    for (const q of r.deliveredTo.length ? r.deliveredTo : r.queue ? [r.queue] : []) push(tasksByQueue, q, t.name);
+    if (r.matchedRoute) push(decidedBy, `${r.matchedRoute.router}:${r.matchedRoute.entry}`, t);
   }
   for (const c of p.calls) {
     const r = p.routeCall(c);
-    if (r) { callRoutes.set(c, r); if (r.queue) names.add(r.queue); }
+    if (!r) continue;
+    callRoutes.set(c, r);
+    if (r.queue) names.add(r.queue);
+    for (const q of r.deliveredTo) push(callsByQueue, q, c);
   }
   for (const w of p.workers) for (const q of w.queues ?? []) if (!q.startsWith('$')) names.add(q);
   a.queueNames = [...names];
@@ -83,12 +104,10 @@ function exchangeLoc(q: XQueue, name: string): Loc | undefined {
 /** Tasks a route entry catches, and which of them it actually decides (not caught earlier). */
 export function entryCatches(p: Project, ref: RouteEntryRef): { matches: TaskFact[]; decides: TaskFact[] } {
   const a = analysis(p);
-  const matches = p.tasks.filter((t) => keyMatches(ref.e.key, t.name));
-  const decides = matches.filter((t) => {
-    const m = a.taskRoutes.get(t.name)?.matchedRoute;
-    return m && m.router === ref.router && m.entry === ref.entry;
-  });
-  return { matches, decides };
+  const k = ref.e.key;
+  const exact = k.kind === 'exact' ? p.task(k.name) : undefined;
+  const matches = k.kind === 'exact' ? (exact ? [exact] : []) : p.tasks.filter((t) => keyMatches(k, t.name));
+  return { matches, decides: a.decidedBy.get(`${ref.router}:${ref.entry}`) ?? [] };
 }
 
 /** The declared queue object for a name (alias or name). */
@@ -110,12 +129,10 @@ export interface QueueFacts {
 
 export function queueFacts(p: Project, name: string): QueueFacts {
   const a = analysis(p);
-  const tasks = [...a.taskRoutes].filter(([, r]) => r.deliveredTo.includes(name) || (!r.deliveredTo.length && r.queue === name)).map(([t]) => t);
-  const calls = [...a.callRoutes].filter(([, r]) => r.deliveredTo.includes(name)).map(([c]) => c);
   const routes = a.entries.filter(({ e }) => (e.value.kind === 'string' && e.value.queue === name) || (e.value.kind === 'options' && e.value.options.queue === name));
   return {
-    name, declared: queueByName(a, name), tasks, calls, routes,
-    consumers: a.app ? consumersOf(name, p.workers, a.app.config) : [],
+    name, declared: queueByName(a, name), tasks: a.tasksByQueue.get(name) ?? [], calls: a.callsByQueue.get(name) ?? [], routes,
+    consumers: a.consumers(name),
     bindings: a.bindings.filter((b) => b.queue === name),
   };
 }

@@ -22,18 +22,27 @@ export interface DiagContext {
   workersKnown: boolean;
 }
 
-export function buildContext(project: Project): DiagContext {
+/** Routes already computed for the same project state (the editor's analysis), to avoid routing twice. */
+export interface KnownRoutes {
+  tasks: Map<string, Route>;
+  calls: Map<CallFact, Route>;
+}
+
+export function buildContext(project: Project, known?: KnownRoutes): DiagContext {
   const app = project.appFor();
   const sends: Send[] = [];
-  for (const t of project.tasks) sends.push({ kind: 'task', loc: t.loc, task: t, route: project.route({ task: t.name }) });
+  for (const t of project.tasks) sends.push({ kind: 'task', loc: t.loc, task: t, route: known?.tasks.get(t.name) ?? project.route({ task: t.name }) });
   for (const c of project.calls) {
-    const r = project.routeCall(c);
+    const r = known ? known.calls.get(c) : project.routeCall(c);
     if (r) sends.push({ kind: 'call', loc: c.loc, call: c, route: r });
   }
   const routedTo = new Map<string, Send[]>();
   for (const s of sends) {
     const qs = new Set([...s.route.deliveredTo, ...(s.route.queue ? [s.route.queue] : [])]);
-    for (const q of qs) routedTo.set(q, [...(routedTo.get(q) ?? []), s]);
+    for (const q of qs) {
+      const list = routedTo.get(q);
+      if (list) list.push(s); else routedTo.set(q, [s]);
+    }
   }
   return { project, app, queues: app ? expandQueues(app.config) : undefined, sends, routedTo, workersKnown: project.workers.length > 0 };
 }

@@ -1,18 +1,19 @@
 /** All routing diagnostics of a project: the rules over one shared context. A failing rule never hides the others. */
 import type { Project } from '../project';
 import type { RoutingDiagnostic } from './types';
-import { buildContext } from './context';
+import { buildContext, type KnownRoutes } from './context';
 import { RULES } from './rules';
 import { EXTRA_RULES } from './rules-extra';
 import { DEFINITIONS_RULES } from './rules-definitions';
 import { configure } from './configure';
+import { DELIVERY_RULES } from './rules-delivery';
 
 export type { RoutingDiagnostic, Severity, QuickFix } from './types';
 
-export function computeDiagnostics(project: Project): RoutingDiagnostic[] {
-  const ctx = buildContext(project);
+export function computeDiagnostics(project: Project, known?: KnownRoutes): RoutingDiagnostic[] {
+  const ctx = buildContext(project, known);
   const out: RoutingDiagnostic[] = [];
-  for (const rule of [...RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES]) {
+  for (const rule of [...RULES, ...DELIVERY_RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES]) {
     try {
       out.push(...rule(ctx));
     } catch (err) {
