@@ -166,21 +166,3 @@ export interface WorkerFact {
   runsOn?: string;
 }
 
-/** Something that could not be understood: shown to the user, never silently dropped. */
-export interface UnknownFact { what: string; reason: string; loc?: Loc }
-
-/** Everything extracted from one file. Replaced whole when the file changes. */
-export interface FileFacts {
-  file: string;
-  /** Dotted module path of a Python file (`proj.settings.base`), '' for non-Python. */
-  module: string;
-  apps: AppFact[];
-  /** Module-level settings-like assignments (UPPERCASE or lowercase Celery names) of this module. */
-  moduleSettings: SettingFact[];
-  tasks: TaskFact[];
-  calls: CallFact[];
-  workers: WorkerFact[];
-  unknowns: UnknownFact[];
-  /** Parse problems (syntax errors) — facts are still extracted from the rest. */
-  parseErrors: Loc[];
-}

@@ -4,7 +4,7 @@
  * until the next change.
  */
 import type { Expr, Stmt } from '../parse/ir';
-import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, UnknownFact, Value, WorkerFact } from './types';
+import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
 import { Evaluator, qualified, type Env, type ModuleResult } from './evaluate';
 import type { ModuleSource } from './modules';
 import { settingStyle, resolveSettings } from '../routing/settings';
@@ -542,9 +542,6 @@ export class Workspace {
     return [...this.workers.values()].flat();
   }
 
-  unknowns(): UnknownFact[] {
-    return [];
-  }
 }
 
 /** Countable arguments of `.delay(a, b=1)` / `.apply_async((a,), {'b': 1})`; undefined with splats. */
