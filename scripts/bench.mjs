@@ -100,8 +100,8 @@ async function lspBench(root) {
   const hwm = Number(/VmHWM:\s+(\d+)/.exec(rss)?.[1] ?? 0) / 1024;
   const now = Number(/VmRSS:\s+(\d+)/.exec(rss)?.[1] ?? 0) / 1024;
   await conn.sendRequest(rpc.ShutdownRequest.type).catch(() => undefined);
-  conn.sendNotification(rpc.ExitNotification.type);
   conn.dispose();
+  child.stdin.end();
   child.kill();
   return { coldLsp, edit, completion, completionSetting, hoverQ, hoverT, lensT, lensS, hwm, now };
 }

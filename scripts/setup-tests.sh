@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs, idempotently (Debian, as root):
-# real Celery (the oracle), Django (for Django fixtures), RabbitMQ with the management plugin, Redis,
-# Chromium and libkrb5-dev for the end-to-end tests (test/e2e/setup.sh installs the rest into its cache).
+# real Celery (the oracle), Django (for Django fixtures), RabbitMQ with the management plugin, Redis.
+# Chromium (also the routing map tests, test/unit/graph) and libkrb5-dev for the end-to-end tests (test/e2e/setup.sh installs the rest into its cache).
 set -euo pipefail
 need_pkgs=()
 for p in python3-celery python3-kombu python3-amqp python3-redis python3-requests python3-django rabbitmq-server redis-server curl chromium libkrb5-dev; do

@@ -5,6 +5,7 @@
  * Positions are LSP positions (zero-based line / UTF-16 character); `uri` is a file URI.
  */
 import type { ConfigQueue } from '../server/src/broker/drift';
+import type { NodeKind, NodeProblem } from '../server/src/service/graph';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -156,6 +157,34 @@ export interface TopologyResult {
   brokerUrls: ConfigBrokerUrl[];
   /** The routing graph (task → exchange → queue → worker) as Mermaid. */
   mermaid: string;
+}
+
+// ---------------------------------------------------------------- celery/graph
+
+/**
+ * `celery/graph`: the routing graph of the folder with a Celery app (or the given folder), for the routing
+ * map: task → route rule → exchange → binding → queue → worker, nodes marked by problem. The client lays it
+ * out and draws it with server/src/service/graph-render.ts (the CLI's `graph --format html|svg` does the same).
+ */
+export const GRAPH_REQUEST = 'celery/graph';
+export interface GraphParams { folderUri?: string }
+export interface GraphNodeData {
+  id: string;
+  kind: NodeKind;
+  label: string;
+  sub?: string;
+  problem?: NodeProblem;
+  detail?: string;
+  location?: Location;
+}
+export interface GraphResult {
+  folderUri: string;
+  /** App id (`module:variable`), null without a Celery app. */
+  app: string | null;
+  nodes: GraphNodeData[];
+  edges: Array<{ from: string; to: string; label?: string }>;
+  /** Per task node id, the nodes its message goes through (see Graph.flows). */
+  flows: Record<string, string[]>;
 }
 
 // ---------------------------------------------------------------- notifications

@@ -127,7 +127,9 @@ export class Ctx implements vscode.Disposable {
     if (this.starting) await this.starting;
     const c = this.client;
     if (!c || !c.isRunning()) throw new Error('The Celery Routing language server is not running (see "Celery: Restart Server").');
-    return c.sendRequest<R>(method, params, token);
+    // Never pass an undefined token: the client forwards every argument, so `(params, undefined)` would reach the
+    // server as the positional params `[params, null]` and the handler would get `null` as its token.
+    return token ? c.sendRequest<R>(method, params, token) : c.sendRequest<R>(method, params);
   }
 
   scheduleTopology(delay = 400): void {

@@ -526,7 +526,7 @@ const RANDOM_TASK_NAMES = ['', '.', '*', '**', 'a.*', '[', '(', '\\', 'proj.task
 export interface GenConfig { seed: number; long: boolean }
 
 /** Heavy inputs come at fixed indices: every HEAVY period one of each kind. */
-function heavyPeriod(long: boolean): number { return long ? 400 : 2_000; }
+function heavyPeriod(long: boolean): number { return long ? 1_000 : 10_000; }
 
 /** Inputs of the systematic prefix sweep (long mode): every prefix length of every corpus file. */
 let sweepTotal: number | undefined;
@@ -561,18 +561,21 @@ export function generate(cfg: GenConfig, index: number): FuzzInput {
   const group = r.pick(groups);
   const file = r.pick(group.files);
   const roll = r.int(100);
-  if (roll < 18) return mk('truncate', { root: group.root, base: group.key, files: [{ path: file.path, text: file.text.slice(0, r.int(file.text.length + 1)) }], sends: group.calls });
+  // One in five edits is analysed inside its whole project (slow: every send is routed); the others alone.
+  const inGroup = r.chance(0.2);
+  const mk2 = (gen: string, rest: Partial<FuzzInput>) => mk(inGroup ? `${gen}+project` : gen, inGroup ? rest : { ...rest, base: undefined, sends: undefined });
+  if (roll < 18) return mk2('truncate', { root: group.root, base: group.key, files: [{ path: file.path, text: file.text.slice(0, r.int(file.text.length + 1)) }], sends: group.calls });
   if (roll < 48) {
     const files = [{ path: file.path, text: mutate(r, file.text) }];
     if (r.chance(0.2)) { const other = r.pick(group.files); if (other !== file) files.push({ path: other.path, text: mutate(r, other.text) }); }
-    return mk('mutate', { root: group.root, base: group.key, files, sends: group.calls });
+    return mk2('mutate', { root: group.root, base: group.key, files, sends: group.calls });
   }
   if (roll < 52) {
     // Splice: the start of one file, the end of another.
     const other = r.pick(r.pick(groups).files);
-    return mk('splice', { root: group.root, base: group.key, files: [{ path: file.path, text: file.text.slice(0, r.int(file.text.length + 1)) + other.text.slice(r.int(other.text.length + 1)) }], sends: group.calls });
+    return mk2('splice', { root: group.root, base: group.key, files: [{ path: file.path, text: file.text.slice(0, r.int(file.text.length + 1)) + other.text.slice(r.int(other.text.length + 1)) }], sends: group.calls });
   }
-  if (roll < 58) return mk('bytes/utf8', { root: group.root, base: group.key, files: [{ path: file.path, text: corruptBytes(r, file.text) }], sends: group.calls });
+  if (roll < 58) return mk2('bytes/utf8', { root: group.root, base: group.key, files: [{ path: file.path, text: corruptBytes(r, file.text) }], sends: group.calls });
   if (roll < 61) {
     // NUL bytes, control characters, BOMs, CR-only line ends.
     let t = file.text;
@@ -581,7 +584,7 @@ export function generate(cfg: GenConfig, index: number): FuzzInput {
     else if (v === 1) t = '\ufeff' + t.replace(/ /g, () => (r.chance(0.1) ? '\0' : ' '));
     else if (v === 2) t = t.split('').map((c) => (r.chance(0.02) ? String.fromCharCode(r.int(32)) : c)).join('');
     else t = '\0'.repeat(r.logInt(100_000)) + t;
-    return mk(`bytes/control${v}`, { root: group.root, base: group.key, files: [{ path: file.path, text: t }], sends: group.calls });
+    return mk2(`bytes/control${v}`, { root: group.root, base: group.key, files: [{ path: file.path, text: t }], sends: group.calls });
   }
   if (roll < 64) {
     const n = r.logInt(4) * 1000;
@@ -597,7 +600,7 @@ export function generate(cfg: GenConfig, index: number): FuzzInput {
     // Long lines (up to 200 KB here; the 1 MB ones are heavy inputs).
     const n = r.logInt(200_000);
     const t = file.text.replace(/\n/, (m) => ' ' + 'x = 1; '.repeat(Math.ceil(n / 7)) + m);
-    return mk('long-line', { root: group.root, base: group.key, files: [{ path: file.path, text: r.chance(0.5) ? t : `X = '${'a'.repeat(n)}'\n` + file.text }], sends: group.calls });
+    return mk2('long-line', { root: group.root, base: group.key, files: [{ path: file.path, text: r.chance(0.5) ? t : `X = '${'a'.repeat(n)}'\n` + file.text }], sends: group.calls });
   }
 }
 
@@ -719,8 +722,8 @@ function exercise(p: ProjectT, inp: FuzzInput, problems: Array<{ kind: FindingKi
   const tasks = p.tasks;
   const calls = p.calls;
   void p.workers;
-  for (const t of tasks.slice(0, 40)) p.route({ task: t.name });
-  for (const c of calls.slice(0, 40)) p.routeCall(c);
+  for (const t of tasks.slice(0, 10)) p.route({ task: t.name });
+  for (const c of calls.slice(0, 10)) p.routeCall(c);
   for (const s of inp.sends ?? []) p.route({ task: s.task, options: s.options, via: s.via });
   for (const a of apps.slice(0, 3)) p.route({ task: 'fuzz.unknown', app: a.id });
   analysis(p);

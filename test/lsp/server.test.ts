@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   HoverRequest, CompletionRequest, CodeLensRequest, DefinitionRequest, ReferencesRequest, RenameRequest, PrepareRenameRequest,
-  DocumentSymbolRequest, WorkspaceSymbolRequest, CodeActionRequest, DidChangeTextDocumentNotification,
+  DocumentSymbolRequest, WorkspaceSymbolRequest, CodeActionRequest, DidChangeTextDocumentNotification, CodeLensResolveRequest, CompletionResolveRequest, type CodeLens,
   type CompletionItem, type Location, type CodeAction, type DocumentSymbol, type SymbolInformation, type WorkspaceEdit, type Diagnostic,
 } from 'vscode-languageserver-protocol/node';
 import { startSession, posOf, uriOf, FIXTURE, type Session } from './harness';
@@ -17,6 +17,7 @@ const COMPOSE = join(FIXTURE, 'docker-compose.yml');
 const settingsText = readFileSync(SETTINGS, 'utf8');
 const tasksText = readFileSync(TASKS, 'utf8');
 const composeText = readFileSync(COMPOSE, 'utf8');
+const resolveLenses = (ls: CodeLens[]) => Promise.all(ls.map((l) => s.conn.sendRequest(CodeLensResolveRequest.type, l)));
 const msg = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
 const doc = (file: string) => ({ textDocument: { uri: uriOf(file) } });
 
@@ -98,6 +99,11 @@ test('completion: queue names, exchange types, setting names in the file style, 
   const settingItems = await labels(SETTINGS, settingsText, { line: lines.length - 1, character: 0 });
   assert.ok(settingItems.some((i) => i.label === 'task_create_missing_queues'), 'new lowercase names in a lowercase config');
   assert.ok(!settingItems.some((i) => i.label.startsWith('CELERY_')));
+  // a long list: documentation comes with completionItem/resolve
+  const item = settingItems.find((i) => i.label === 'task_create_missing_queues')!;
+  assert.equal(item.documentation, undefined);
+  const resolved = await s.conn.sendRequest(CompletionResolveRequest.type, item);
+  assert.match((resolved.documentation as { value: string }).value, /QueueNotFound/);
   const q = await labels(COMPOSE, composeText, posOf(composeText, 'images,default', 7));
   assert.ok(q.some((i) => i.label === 'feeds') && !q.some((i) => i.label === 'images'), 'queues not yet in the -Q list');
   const kw = await labels(SETTINGS, settingsText, posOf(settingsText, "Queue('images',", 15));
@@ -105,7 +111,9 @@ test('completion: queue names, exchange types, setting names in the file style, 
 });
 
 test('code lens over tasks, calls and routes, with the showTrace command', async () => {
-  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS))) ?? [];
+  const raw = (await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS))) ?? [];
+  assert.ok(raw.every((l) => !l.command && l.data), 'traces come with codeLens/resolve');
+  const lenses = await resolveLenses(raw);
   const titles = lenses.map((l) => l.command!.title);
   assert.ok(titles.includes('→ images · consumed by media (docker-compose.yml)'), titles.join('\n'));
   assert.ok(titles.includes("✖ dropped: no binding for 'media.vid.transcode' on exchange 'media'"));
@@ -115,7 +123,7 @@ test('code lens over tasks, calls and routes, with the showTrace command', async
   const arg = first.command!.arguments![0] as TraceResult;
   assert.equal(arg.task, 'mediahub.tasks.resize');
   assert.ok(arg.lines.some((l) => /queue +images/.test(l)));
-  const routeLenses = (await s.conn.sendRequest(CodeLensRequest.type, doc(SETTINGS))) ?? [];
+  const routeLenses = await resolveLenses((await s.conn.sendRequest(CodeLensRequest.type, doc(SETTINGS))) ?? []);
   assert.ok(routeLenses.some((l) => l.command!.title === '⚠ catches no task defined in the workspace'));
   assert.equal(routeLenses.length, 5);
 });
@@ -186,6 +194,7 @@ test('code actions: typo fix, regex anchor, declare queue, add to -Q', async () 
 test('custom requests: celery/routeTrace, celery/tasks, celery/topology', async () => {
   const tr = (await s.conn.sendRequest(ROUTE_TRACE_REQUEST, { uri: uriOf(TASKS), position: posOf(tasksText, 'def fetch_feed', 5) })) as TraceResult;
   assert.equal(tr.task, 'mediahub.tasks.fetch_feed');
+  assert.deepEqual(tr.publish, { queue: 'feeds', exchange: '', exchangeType: 'direct', routingKey: 'feeds', priority: null, deliveredTo: ['feeds'] });
   assert.match(tr.summary, /→ feeds/);
   const byName = (await s.conn.sendRequest(ROUTE_TRACE_REQUEST, { task: 'mediahub.tasks.fetch_feed', options: { queue: 'reports' } })) as TraceResult;
   assert.ok(byName.lines.some((l) => /RabbitMQ +delivered to reports/.test(l)), byName.lines.join('\n'));
@@ -212,6 +221,7 @@ test('editing settings.py updates diagnostics and code lenses of tasks.py (debou
   await s.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uriOf(TASKS) && !p.diagnostics.some((d: Diagnostic) => d.code === 'message-dropped'));
   for (let i = 0; i < 100 && !s.notifications.slice(start).some((n) => n.method === 'workspace/codeLens/refresh'); i++) await new Promise((r) => setTimeout(r, 20));
   assert.ok(s.notifications.slice(start).some((n) => n.method === 'workspace/codeLens/refresh'), 'code lens refresh requested');
-  const lenses = (await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS))) ?? [];
-  assert.ok(lenses.some((l) => l.command!.title === '→ videos · ⚠ no known worker' || /videos/.test(l.command!.title)), lenses.map((l) => l.command!.title).join('\n'));
+  const lenses = await resolveLenses((await s.conn.sendRequest(CodeLensRequest.type, doc(TASKS))) ?? []);
+  const transcode = lenses.find((l) => l.range.start.line === posOf(tasksText, 'def transcode').line)!;
+  assert.equal(transcode.command!.title, "⚠ videos: no known worker consumes 'videos'");
 });

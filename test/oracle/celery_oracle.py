@@ -236,23 +236,40 @@ class RabbitModel:
         self.exchanges = {n: (t, True, False) for n, t in self.BUILTIN.items()}
         self.queues = {}      # name -> (durable, exclusive, auto_delete, args)
         self.bindings = []    # (exchange, queue, key, args)
+        self.xbindings = []   # (source, destination exchange, key, args)
 
     # -- declarations -----------------------------------------------------
     def declare_exchange(self, ex):
         if ex is None or ex.no_declare or not ex.name or \
                 ex.name.startswith('amq.'):
             return
-        new = (ex.type, bool(ex.durable), bool(ex.auto_delete))
-        old = self.exchanges.get(ex.name)
+        self.declare_exchange_raw(ex.name, ex.type, ex.durable,
+                                  ex.auto_delete)
+
+    def declare_exchange_raw(self, name, typ, durable, auto_delete):
+        new = (typ, bool(durable), bool(auto_delete))
+        old = self.exchanges.get(name)
         if old is not None and old != new:
             field = ('type' if old[0] != new[0] else
                      'durable' if old[1] != new[1] else 'auto_delete')
             a, b = (new[0], old[0]) if field == 'type' else (new[1:], old[1:])
             raise BrokerError(
                 f"406 PRECONDITION_FAILED - inequivalent arg '{field}' for "
-                f"exchange '{ex.name}' in vhost '{self.vhost}': received "
+                f"exchange '{name}' in vhost '{self.vhost}': received "
                 f"'{a}' but current is '{b}'")
-        self.exchanges[ex.name] = new
+        self.exchanges[name] = new
+
+    def bind_exchange(self, source, destination, key, args):
+        """exchange.bind: `destination` receives what `source` routes."""
+        for x in (source, destination):
+            if x not in self.exchanges:
+                raise BrokerError(
+                    f"404 NOT_FOUND - no exchange '{x}' in vhost "
+                    f"'{self.vhost}'")
+        row = (source, destination, key or '',
+               json.dumps(args or {}, sort_keys=True, default=str))
+        if row not in self.xbindings:
+            self.xbindings.append(row)
 
     def bind(self, exchange, queue, key, args):
         if exchange not in self.exchanges:
@@ -270,14 +287,8 @@ class RabbitModel:
             return
         if q.exchange is not None:
             self.declare_exchange(q.exchange)
-        args = json.dumps(declared_args(q), sort_keys=True, default=str)
-        new = (bool(q.durable), bool(q.exclusive), bool(q.auto_delete), args)
-        old = self.queues.get(q.name)
-        if old is not None and old != new:
-            raise BrokerError(
-                f"406 PRECONDITION_FAILED - inequivalent arg for queue "
-                f"'{q.name}' in vhost '{self.vhost}'")
-        self.queues[q.name] = new
+        self.declare_queue_raw(q.name, q.durable, q.exclusive, q.auto_delete,
+                               declared_args(q))
         if q.exchange is not None and q.exchange.name:
             self.bind(q.exchange.name, q.name, q.routing_key,
                       q.binding_arguments)
@@ -286,6 +297,23 @@ class RabbitModel:
                 self.declare_exchange(b.exchange)
             name = exchange_name(b.exchange) or ''
             self.bind(name, q.name, b.routing_key, b.arguments)
+
+    def declare_queue_raw(self, name, durable, exclusive, auto_delete, qargs):
+        qargs = dict(qargs or {})
+        if qargs.get('x-queue-type') == 'quorum' and 'x-max-priority' in qargs:
+            # RabbitMQ 3.x (checked live on 3.10.8)
+            raise BrokerError(
+                f"406 PRECONDITION_FAILED - invalid arg 'x-max-priority' for "
+                f"queue '{name}' in vhost '{self.vhost}' of queue type "
+                f"rabbit_quorum_queue")
+        args = json.dumps(qargs, sort_keys=True, default=str)
+        new = (bool(durable), bool(exclusive), bool(auto_delete), args)
+        old = self.queues.get(name)
+        if old is not None and old != new:
+            raise BrokerError(
+                f"406 PRECONDITION_FAILED - inequivalent arg for queue "
+                f"'{name}' in vhost '{self.vhost}'")
+        self.queues[name] = new
 
     # -- routing ----------------------------------------------------------
     def route(self, exchange, routing_key, headers):
@@ -296,9 +324,45 @@ class RabbitModel:
             raise BrokerError(
                 f"404 NOT_FOUND - no exchange '{exchange}' in vhost "
                 f"'{self.vhost}'")
+        hits, seen, todo = [], set(), [exchange]
+        while todo:          # exchange-to-exchange bindings (RabbitMQ
+            ex = todo.pop(0)  # delivers one copy per queue)
+            if ex in seen:
+                continue
+            seen.add(ex)
+            for q in self._route1(ex, key, headers, self.bindings):
+                if q not in hits:
+                    hits.append(q)
+            todo.extend(self._route1(ex, key, headers, self.xbindings))
+        return sorted(hits)
+
+    def after_ttl(self, queues, routing_key, headers, limit=64):
+        """Where messages sitting in `queues` end up once each queue's
+        x-message-ttl expires them to its x-dead-letter-exchange (same
+        routing key unless x-dead-letter-routing-key), until they reach
+        queues without a TTL: the native delayed delivery chain."""
+        final = set()
+        todo = [(q, routing_key) for q in queues]
+        while todo and limit:
+            limit -= 1
+            q, key = todo.pop(0)
+            args = json.loads(self.queues[q][3]) if q in self.queues else {}
+            if 'x-message-ttl' in args and 'x-dead-letter-exchange' in args:
+                key = args.get('x-dead-letter-routing-key', key)
+                try:
+                    nxt = self.route(args['x-dead-letter-exchange'], key,
+                                     headers)
+                except BrokerError:
+                    nxt = []
+                todo.extend((n, key) for n in nxt)
+            else:
+                final.add(q)
+        return sorted(final)
+
+    def _route1(self, exchange, key, headers, table):
         typ = self.exchanges[exchange][0]
         hits = []
-        for ex, q, bkey, bargs in self.bindings:
+        for ex, q, bkey, bargs in table:
             if ex != exchange or q in hits:
                 continue
             if typ == 'fanout':
@@ -318,7 +382,98 @@ class RabbitModel:
                 ok = False
             if ok:
                 hits.append(q)
-        return sorted(hits)
+        return hits
+
+
+# --------------------------------------------------------------------------
+# Celery 5.5 native delayed delivery (quorum queues)
+# --------------------------------------------------------------------------
+def native_delayed_delivery(app):
+    """Celery >= 5.5 with a quorum queue among app.amqp.queues on an amqp
+    broker: the worker runs the DelayedDelivery bootstep (include_if,
+    celery/worker/consumer/delayed_delivery.py) and send_task reroutes
+    countdown/ETA sends (celery/app/base.py).  False on older Celery."""
+    try:
+        from celery.utils.quorum_queues import detect_quorum_queues
+    except ImportError:
+        return False
+    return bool(detect_quorum_queues(
+        app, app.connection_for_write().transport.driver_type)[0])
+
+
+class _ModelChannel:
+    """Just enough of a kombu amqp channel for kombu's own
+    native_delayed_delivery functions to declare into a RabbitModel."""
+
+    def __init__(self, model):
+        self.model = model
+        self.connection = None
+
+    def prepare_queue_arguments(self, arguments, **kwargs):
+        from kombu.transport.base import to_rabbitmq_queue_arguments
+        return to_rabbitmq_queue_arguments(arguments, **kwargs)
+
+    def prepare_message(self, *a, **kw):  # pragma: no cover - unused
+        raise NotImplementedError
+
+    def exchange_declare(self, exchange, type, durable=True,
+                         auto_delete=False, arguments=None, nowait=False,
+                         passive=False):
+        if exchange and not exchange.startswith('amq.'):
+            self.model.declare_exchange_raw(exchange, type, durable,
+                                            auto_delete)
+
+    def queue_declare(self, queue, passive=False, durable=True,
+                      exclusive=False, auto_delete=False, arguments=None,
+                      nowait=False):
+        self.model.declare_queue_raw(queue, durable, exclusive, auto_delete,
+                                     arguments)
+        return (queue, 0, 0)
+
+    def queue_bind(self, queue, exchange='', routing_key='', arguments=None,
+                   nowait=False):
+        self.model.bind(exchange, queue, routing_key, arguments)
+
+    def exchange_bind(self, destination, source='', routing_key='',
+                      nowait=False, arguments=None):
+        self.model.bind_exchange(source, destination, routing_key, arguments)
+
+
+class _ModelConnection:
+    def __init__(self, model):
+        self._channel = _ModelChannel(model)
+
+    def channel(self):
+        return self._channel
+
+
+def setup_delayed_delivery(app, connection):
+    """What the DelayedDelivery bootstep does at worker start
+    (_setup_delayed_delivery): the celery_delayed_27..0 exchanges and
+    queues, then every app queue bound to celery_delayed_delivery.  Stops
+    at the first failure, like the bootstep."""
+    from kombu.transport.native_delayed_delivery import (
+        bind_queue_to_native_delayed_delivery_exchange,
+        declare_native_delayed_delivery_exchanges_and_queues)
+    declare_native_delayed_delivery_exchanges_and_queues(
+        connection, app.conf.broker_native_delayed_delivery_queue_type)
+    for q in app.amqp.queues.values():
+        bind_queue_to_native_delayed_delivery_exchange(connection, q)
+
+
+def call_delay(call):
+    """Seconds of delay a call asks for (countdown, or an ISO eta from
+    now), None without either."""
+    o = call.get('options') or {}
+    if o.get('countdown') is not None:
+        return float(o['countdown'])
+    if o.get('eta'):
+        from datetime import datetime, timezone
+        eta = datetime.fromisoformat(str(o['eta']).replace('Z', '+00:00'))
+        if eta.tzinfo is None:
+            eta = eta.replace(tzinfo=timezone.utc)
+        return (eta - datetime.now(timezone.utc)).total_seconds()
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -454,6 +609,22 @@ def run_model(spec):
                     out['workerDeclare'].append(
                         {'app': app_id, 'queue': mask(q.name), 'ok': False,
                          'error': str(exc)})
+        if app is not None and not config_error(app):
+            try:
+                delayed = native_delayed_delivery(app)
+            except Exception as exc:  # noqa: BLE001
+                delayed = False
+                problems.append(f'native delayed delivery check: '
+                                f'{err_text(exc)}')
+            if delayed:
+                try:
+                    setup_delayed_delivery(app, _ModelConnection(model))
+                    out['workerDeclare'].append(
+                        {'app': app_id, 'delayedDelivery': True, 'ok': True})
+                except (BrokerError, ValueError, AttributeError) as exc:
+                    out['workerDeclare'].append(
+                        {'app': app_id, 'delayedDelivery': True, 'ok': False,
+                         'error': err_text(exc)})
         worker_state = copy.deepcopy(model)
         for i in idxs:
             # every call is judged on its own: the broker holds what the
@@ -504,6 +675,10 @@ def run_model(spec):
             rec['autoCreated'] = created
             rec['deliveredTo'] = sorted(landing_label(app, h) for h in hits)
             rec['dropped'] = not hits
+            if rec['exchange'] == 'celery_delayed_27':
+                rec['deliveredAfterDelay'] = sorted(
+                    landing_label(app, h) for h in model.after_ttl(
+                        hits, kw.get('routing_key'), kw.get('headers')))
     return out
 
 
@@ -681,6 +856,16 @@ def _rabbit_call(out, app, app_id, call, rec, i, url, vhost, queues, box,
                     pass
             if report_declare:
                 out['workerDeclare'].append(res)
+        if native_delayed_delivery(app):
+            # the worker's DelayedDelivery bootstep (Celery 5.5)
+            try:
+                setup_delayed_delivery(app, worker)
+                res = {'app': app_id, 'delayedDelivery': True, 'ok': True}
+            except Exception as exc:  # noqa: BLE001
+                res = {'app': app_id, 'delayedDelivery': True, 'ok': False,
+                       'error': broker_error_of(exc) or err_text(exc)}
+            if report_declare:
+                out['workerDeclare'].append(res)
         box.clear()
         router = RecordingRouter(app)
         try:
@@ -702,7 +887,23 @@ def _rabbit_call(out, app, app_id, call, rec, i, url, vhost, queues, box,
         fill_from_route(rec, app, router)
         if rec['error'] is None and 'last' in box:
             fill_from_publish(rec, box['last'])
-        found = drain_rabbit(worker, vhost)
+        sent_at = time.time()
+        delay = call_delay(call) if rec['exchange'] == 'celery_delayed_27' \
+            else None
+        if delay is not None and 0 < delay <= 12:
+            # native delayed delivery: where the message sits now (peeked,
+            # then requeued), then where the dead-letter chain puts it
+            now = drain_rabbit(worker, vhost, peek=True).get(
+                f'oracle-{i}', [])
+            time.sleep(max(0.0, sent_at + delay + 2.0 - time.time()))
+            later = drain_rabbit(worker, vhost)
+            rec['deliveredAfterDelay'] = sorted(
+                landing_label(app, h['queue'])
+                for h in later.pop(f'oracle-{i}', []))
+            later[f'oracle-{i}'] = now
+            found = later
+        else:
+            found = drain_rabbit(worker, vhost)
         hits = found.pop(f'oracle-{i}', [])
         for h in hits:
             h['queue'] = landing_label(app, h['queue'])
@@ -722,14 +923,16 @@ def list_rabbit_queues(vhost):
     return [x['name'] for x in mgmt('GET', f'/queues/{qs(vhost)}?columns=name')]
 
 
-def drain_rabbit(worker, vhost):
+def drain_rabbit(worker, vhost, peek=False):
+    """Every message of every queue of the vhost, by task id; `peek`
+    leaves them there (unacked, requeued when the channel closes)."""
     found = {}
     raw = worker.connection          # the py-amqp connection
     for qn in sorted(list_rabbit_queues(vhost)):
         ch = raw.channel()
         try:
             while True:
-                m = ch.basic_get(qn, no_ack=True)
+                m = ch.basic_get(qn, no_ack=not peek)
                 if m is None:
                     break
                 hdr = m.properties.get('application_headers') or {}
@@ -802,6 +1005,14 @@ def _redis_app(spec, out, app, app_id, idxs, url, r, load_errors, box):
         except Exception as exc:  # noqa: BLE001
             out['workerDeclare'].append({'app': app_id,
                                          'error': err_text(exc)})
+        try:
+            if not config_error(app) and native_delayed_delivery(app):
+                # Celery 5.5 send_task asks the app's broker_url (not the
+                # producer's connection) whether it talks to RabbitMQ: an
+                # app deployed on Redis has broker_url redis://
+                app.conf.broker_url = url
+        except Exception:  # noqa: BLE001
+            pass
     for k, i in enumerate(idxs):
         call = spec['calls'][i]
         rec = base_record(i, call)
@@ -989,13 +1200,89 @@ def run_child(fixture_dir, part, timeout=180, attempts=4):
     return res
 
 
+# --------------------------------------------------------------------------
+# Another Celery in a chroot (--python-root DIR): Debian 13's python3-celery
+# 5.5 in a debootstrap tree.  This directory (harness + fixtures) is
+# bind-mounted read-only at DIR/mnt/oracle while harness runs use it (a
+# shared flock; the last run unmounts), and children run as
+# `chroot DIR python3 /mnt/oracle/celery_oracle.py --child ...`.  The
+# chroot shares the network namespace: RabbitMQ/Redis on 127.0.0.1 answer.
+# --------------------------------------------------------------------------
+ROOT = None                      # --python-root, None = this interpreter
+ROOT_MNT = '/mnt/oracle'
+
+
+def _mountpoints():
+    with open('/proc/self/mountinfo') as f:
+        return {line.split()[4].replace('\\040', ' ') for line in f}
+
+
+class ChrootMount:
+    """Idempotent read-only bind mount of HERE at ROOT/mnt/oracle (only
+    test/oracle, never the repository: the chroot lives inside it)."""
+
+    def __init__(self, root):
+        self.root = os.path.realpath(root)
+        self.target = os.path.join(self.root, ROOT_MNT.lstrip('/'))
+        self.lock = None
+
+    def __enter__(self):
+        import fcntl
+        if not os.path.isfile(os.path.join(self.root, 'usr/bin/python3')):
+            raise SystemExit(f'--python-root {self.root}: no usr/bin/python3 '
+                             f'(run scripts/setup-tests.sh)')
+        if os.path.realpath(HERE).startswith(self.target + os.sep):
+            raise SystemExit('refusing to run from inside the chroot mount')
+        os.makedirs(os.path.join(self.root, 'run'), exist_ok=True)
+        self.lock = open(os.path.join(self.root, 'run', 'celery-oracle.lock'),
+                         'a')
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        try:
+            if self.target not in _mountpoints():
+                os.makedirs(self.target, exist_ok=True)
+                subprocess.run(['mount', '--bind', HERE, self.target],
+                               check=True, capture_output=True, text=True)
+                subprocess.run(['mount', '-o', 'remount,bind,ro',
+                                self.target],
+                               check=True, capture_output=True, text=True)
+        finally:
+            fcntl.flock(self.lock, fcntl.LOCK_SH)   # others may share it
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+        try:   # the last harness run using the mount takes it away
+            fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if self.target in _mountpoints():
+                subprocess.run(['umount', self.target], capture_output=True)
+        except OSError:
+            pass
+        finally:
+            self.lock.close()
+        return False
+
+
+def child_argv(*args):
+    """The interpreter (and harness path) for a child process."""
+    if ROOT is None:
+        return [sys.executable, HARNESS_FILE, *args]
+    return ['chroot', ROOT, '/usr/bin/python3',
+            f'{ROOT_MNT}/{os.path.basename(HARNESS_FILE)}', *args]
+
+
+def child_path(path):
+    """A path under HERE as the child sees it."""
+    if ROOT is None:
+        return path
+    return ROOT_MNT + '/' + os.path.relpath(path, HERE).replace(os.sep, '/')
+
+
 def _run_child(fixture_dir, part, timeout):
     spec = load_spec(fixture_dir)
     t0 = time.time()
     try:
         p = subprocess.run(
-            [sys.executable, HARNESS_FILE, '--child', fixture_dir,
-             '--part', part],
+            child_argv('--child', child_path(fixture_dir), '--part', part),
             cwd=fixture_dir, env=child_env(spec), capture_output=True,
             text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -1057,11 +1344,36 @@ def main(argv=None):
     ap.add_argument('--cache-dir', default=DEFAULT_CACHE)
     ap.add_argument('--jobs', type=int, default=min(8, os.cpu_count() or 2))
     ap.add_argument('--indent', type=int, default=None)
+    ap.add_argument('--python-root', default=None,
+                    help='run the children with DIR/usr/bin/python3 in a '
+                         'chroot (Debian 13 python3-celery 5.5)')
     ap.add_argument('--child', help=argparse.SUPPRESS)
     ap.add_argument('--part', default='model', help=argparse.SUPPRESS)
+    ap.add_argument('--versions', action='store_true',
+                    help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.versions:
+        sys.stdout.write(json.dumps(versions()) + '\n')
+        return None
     if a.child:
         return child_main(a.child, a.part)
+    if a.python_root:
+        global ROOT
+        with ChrootMount(a.python_root) as m:
+            ROOT = m.root
+            return parent_main(a)
+    return parent_main(a)
+
+
+def child_versions():
+    if ROOT is None:
+        return versions()
+    p = subprocess.run(child_argv('--versions'), capture_output=True,
+                       text=True, check=True, env=child_env({}))
+    return json.loads(p.stdout)
+
+
+def parent_main(a):
 
     t0 = time.time()
     no_cache = a.no_cache or os.environ.get('CELERY_ORACLE_NO_CACHE') == '1'
@@ -1077,14 +1389,17 @@ def main(argv=None):
     if 'redis' in parts:
         why = check_redis()
         services['redis'] = {'available': why is None, 'reason': why}
-    vers, hdig = versions(), harness_digest()
+    t_versions = time.time()
+    vers, hdig = child_versions(), harness_digest()
+    cache_dir = os.path.join(a.cache_dir, f"celery-{vers.get('celery')}")
+    t_versions = round(time.time() - t_versions, 2)
     if no_cache is False:
-        os.makedirs(a.cache_dir, exist_ok=True)
+        os.makedirs(cache_dir, exist_ok=True)
 
     def job(fixture_dir, part):
         name = os.path.basename(fixture_dir)
         key = cache_key(fixture_dir, part, vers, hdig)
-        path = os.path.join(a.cache_dir, f'{name}.{part}.json')
+        path = os.path.join(cache_dir, f'{name}.{part}.json')
         if not no_cache and os.path.isfile(path):
             try:
                 with open(path) as f:
@@ -1100,7 +1415,7 @@ def main(argv=None):
             not res.get('interference') and all(
             c is not None and not c.get('problem') for c in res['calls'])
         if clean:
-            os.makedirs(a.cache_dir, exist_ok=True)
+            os.makedirs(cache_dir, exist_ok=True)
             tmp = f'{path}.{os.getpid()}.tmp'
             with open(tmp, 'w') as f:
                 json.dump({'key': key, 'result': res}, f)
@@ -1139,7 +1454,8 @@ def main(argv=None):
         th.join()
 
     doc = {'oracle': {'versions': vers, 'harness': hdig[:16],
-                      'parts': parts, 'cacheDir': a.cache_dir,
+                      'parts': parts, 'cacheDir': cache_dir,
+                      'pythonRoot': ROOT,
                       'cache': not no_cache},
            'services': services, 'fixtures': []}
     for d in fixtures:
@@ -1159,6 +1475,7 @@ def main(argv=None):
             'calls': calls,
             **{p: results[name].get(p) for p in PARTS},
         })
+    timing['versions'] = t_versions
     timing['total'] = round(time.time() - t0, 2)
     doc['timing'] = timing
     sys.stdout.write(json.dumps(doc, indent=a.indent, default=repr) + '\n')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 /**
  * Differential test: the routing engine against real Celery.
@@ -12,12 +12,17 @@ import { join } from 'node:path';
  * fixture with the engine (`openProject`) and routes the same calls statically;
  * every field must agree.
  *
+ * It runs twice: Debian 12's python3-celery (5.2.6, /usr/bin/python3) and Debian 13's (5.5.2) in the
+ * debootstrap chroot scripts/setup-tests.sh makes at .cache/trixie-celery (harness `--python-root`). The
+ * engine is told which Celery it predicts for (`openProject(dir, { celeryVersion })`).
+ *
  * Environment:
- *   CI=true                 a missing python3-celery / RabbitMQ / Redis fails the test
+ *   CI=true                 a missing python3-celery / chroot / RabbitMQ / Redis fails the test
  *   ORACLE_BROKER=model     only the RabbitMQ model (default: all = model + rabbitmq + redis)
  *   ORACLE_ONLY=05,30_topic only these fixtures (name prefixes)
  *   CELERY_ORACLE_NO_CACHE=1  ignore test/oracle/.cache (results are recomputed)
  *   CELERY_ORACLE_PYTHON    interpreter with Celery (default /usr/bin/python3)
+ *   CELERY_ORACLE_ROOT      the Celery 5.5 chroot (default <repo>/.cache/trixie-celery); `none` skips 5.5
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +36,7 @@ const ORACLE_DIR = __dirname;
 const HARNESS = path.join(ORACLE_DIR, 'celery_oracle.py');
 const FIXTURES = path.join(ORACLE_DIR, 'fixtures');
 const PYTHON = process.env.CELERY_ORACLE_PYTHON || '/usr/bin/python3';
+const CHROOT = process.env.CELERY_ORACLE_ROOT || path.join(ORACLE_DIR, '..', '..', '.cache', 'trixie-celery');
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const BROKER_MODE = process.env.ORACLE_BROKER === 'model' ? 'model' : 'all';
 
@@ -59,6 +65,8 @@ interface OracleCallResult {
   deliveredTo?: string[];
   dropped?: boolean;
   deliveredToRedis?: string[];
+  /** Celery 5.5 native delayed delivery: where the message is once the delay has passed. */
+  deliveredAfterDelay?: string[];
   redisLists?: string[];
   droppedOnRedis?: boolean;
 }
@@ -83,7 +91,7 @@ interface OracleFixture {
 }
 
 interface OracleDoc {
-  oracle: { versions: Record<string, string | null>; harness: string };
+  oracle: { versions: Record<string, string | null>; harness: string; pythonRoot?: string | null };
   services: Record<string, { available: boolean; reason: string | null }>;
   fixtures: OracleFixture[];
   timing: Record<string, unknown>;
@@ -135,17 +143,26 @@ function show(v: unknown): string {
 // ---------------------------------------------------------------------------
 // Running the oracle
 // ---------------------------------------------------------------------------
-function celeryAvailable(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import celery, kombu; print(celery.__version__)'], {
+/** Where the harness children run: this machine's interpreter, or a chroot (`--python-root`). */
+interface Oracle { label: string; root?: string }
+
+function celeryAvailable(o: Oracle): string | null {
+  const cmd = o.root ? 'chroot' : PYTHON;
+  const args = o.root ? [o.root, '/usr/bin/python3'] : [];
+  if (o.root && !existsSync(path.join(o.root, 'usr/bin/python3'))) {
+    return `no Celery 5.5 chroot at ${o.root} (run scripts/setup-tests.sh)`;
+  }
+  const r = spawnSync(cmd, [...args, '-c', 'import celery, kombu; print(celery.__version__)'], {
     encoding: 'utf8',
   });
-  if (r.error) return `${PYTHON} not runnable: ${r.error.message}`;
-  if (r.status !== 0) return `python3-celery not importable by ${PYTHON}: ${r.stderr.trim()}`;
+  if (r.error) return `${cmd} not runnable: ${r.error.message}`;
+  if (r.status !== 0) return `python3-celery not importable by ${[cmd, ...args].join(' ')}: ${r.stderr.trim()}`;
   return null;
 }
 
-function runOracle(): OracleDoc {
+function runOracle(o: Oracle): OracleDoc {
   const argv = [HARNESS, FIXTURES, '--broker', BROKER_MODE];
+  if (o.root) argv.push('--python-root', o.root);
   if (process.env.ORACLE_ONLY) argv.push('--only', process.env.ORACLE_ONLY);
   const r = spawnSync(PYTHON, argv, {
     encoding: 'utf8',
@@ -169,6 +186,8 @@ function toRouteOptions(o: Record<string, unknown>): RouteOptions {
   if ('routing_key' in o) out.routing_key = o.routing_key as string | null;
   if ('priority' in o) out.priority = o.priority as number | null;
   if ('exchange_type' in o) out.exchange_type = o.exchange_type as string | null;
+  if ('countdown' in o) out.countdown = o.countdown as number | null;
+  if ('eta' in o) out.eta = o.eta as string | null;
   return out;
 }
 
@@ -224,11 +243,13 @@ function compareCall(
     diff('dropped', o.dropped ?? false, r.dropped ?? false);
     diff('error', errorName(o.error), errorName(r.error));
     diff('brokerError', o.brokerError !== null, !!r.brokerError);
+    if (o.deliveredAfterDelay) diff('deliveredAfterDelay', queueList(o.deliveredAfterDelay), queueList(r.delayed?.deliveredAfterDelay));
   } else if (part === 'rabbitmq') {
     diff('deliveredTo', queueList(o.deliveredTo), queueList(r.deliveredTo));
     diff('dropped', o.dropped ?? false, r.dropped ?? false);
     diff('error', errorName(o.error), errorName(r.error));
     diff('brokerError', o.brokerError !== null, !!r.brokerError);
+    if (o.deliveredAfterDelay) diff('deliveredAfterDelay', queueList(o.deliveredAfterDelay), queueList(r.delayed?.deliveredAfterDelay));
   } else {
     diff('deliveredToRedis', redisQueueList(o.deliveredToRedis), redisQueueList(r.deliveredToRedis));
   }
@@ -236,15 +257,21 @@ function compareCall(
 }
 
 // ---------------------------------------------------------------------------
-test('routing engine agrees with real Celery on every fixture call', async (t) => {
-  const missingCelery = celeryAvailable();
+const ORACLES: Oracle[] = [
+  { label: 'Debian 12 python3-celery' },
+  ...(CHROOT === 'none' ? [] : [{ label: 'Debian 13 python3-celery (chroot)', root: CHROOT }]),
+];
+
+for (const oracle of ORACLES) test(`routing engine agrees with real Celery on every fixture call: ${oracle.label}`, async (t) => {
+  const missingCelery = celeryAvailable(oracle);
   if (missingCelery) {
     if (IN_CI) assert.fail(`CI: ${missingCelery}`);
-    t.skip(`${missingCelery} (install python3-celery; CI=true makes this a failure)`);
+    t.skip(`${missingCelery} (scripts/setup-tests.sh installs it; CI=true makes this a failure)`);
     return;
   }
 
-  const doc = runOracle();
+  const doc = runOracle(oracle);
+  const celeryVersion = doc.oracle.versions.celery ?? undefined;
   const parts: PartName[] = ['model'];
   for (const p of ['rabbitmq', 'redis'] as const) {
     const svc = doc.services[p];
@@ -284,7 +311,7 @@ test('routing engine agrees with real Celery on every fixture call', async (t) =
     try {
       // calls.json "env": the environment real Celery ran with; the engine gets it as the project file's `env`.
       const env = (JSON.parse(readFileSync(join(fx.dir, 'calls.json'), 'utf8')) as { env?: Record<string, string> }).env;
-      project = await openProject(fx.dir, { env });
+      project = await openProject(fx.dir, { env, celeryVersion });
     } catch (e) {
       openError = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
@@ -310,7 +337,8 @@ test('routing engine agrees with real Celery on every fixture call', async (t) =
   const summary =
     `${callsAgree}/${callsTotal} calls agree (` +
     parts.map((p) => `${p}: ${counts[p].agree}/${counts[p].total}`).join(', ') +
-    `) over ${doc.fixtures.length} fixtures; Celery ${doc.oracle.versions.celery}, kombu ${doc.oracle.versions.kombu}`;
+    `) over ${doc.fixtures.length} fixtures; Celery ${doc.oracle.versions.celery}, kombu ${doc.oracle.versions.kombu}` +
+    ` (${oracle.label}; oracle ${JSON.stringify(doc.timing.total)} s)`;
   console.log(`[oracle] ${summary}`);
   t.diagnostic(summary);
 

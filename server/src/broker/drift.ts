@@ -70,7 +70,7 @@ export interface DriftOptions {
 /** Queue arguments RabbitMQ checks for equivalence on re-declare (a difference → 406 PRECONDITION_FAILED). */
 export const EQUIVALENCE_ARGUMENTS = [
   'x-queue-type', 'x-max-priority', 'x-message-ttl', 'x-expires', 'x-max-length', 'x-max-length-bytes',
-  'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-overflow', 'x-single-active-consumer',
+  'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-overflow', 'x-single-active-consumer', 'x-queue-mode',
 ] as const;
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;

@@ -9,6 +9,7 @@ import { traceLines, summary, where } from '../service/trace';
 import { computeDiagnostics } from '../service/diagnostics';
 import { formatDiagnostics } from './format-diagnostics';
 import { buildGraph, graphToDot, graphToMermaid } from '../service/graph';
+import { graphToHtml, graphToSvg, toRenderGraph } from '../service/graph-render';
 import { queueReport } from '../service/queues';
 import type { RouteOptions } from '../routing/types';
 import { closest } from '../service/names';
@@ -89,11 +90,18 @@ export const commands: Record<string, Command> = {
     async run(a) {
       const p = await load(a.positional[0], a);
       const format = str(a, 'format') ?? 'mermaid';
+      if (!['json', 'dot', 'mermaid', 'svg', 'html'].includes(format)) throw new UsageError(`--format must be mermaid, dot, json, svg or html, got '${format}'`);
       const g = buildGraph(p);
       if (format === 'json') process.stdout.write(JSON.stringify(g, null, 2) + '\n');
       else if (format === 'dot') process.stdout.write(graphToDot(g) + '\n');
       else if (format === 'mermaid') process.stdout.write(graphToMermaid(g) + '\n');
-      else throw new UsageError(`--format must be mermaid, dot or json, got '${format}'`);
+      else {
+        // The same drawing as the editor's routing map (graph-render.ts).
+        const rg = toRenderGraph(g, p.root);
+        const title = 'Celery routing map';
+        const subtitle = `${p.appFor()?.id ?? 'no Celery app'} · ${p.root}`;
+        process.stdout.write(format === 'svg' ? (await graphToSvg(rg, { title })) + '\n' : await graphToHtml(rg, { title, subtitle }));
+      }
       return 0;
     },
   },

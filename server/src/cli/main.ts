@@ -13,7 +13,7 @@ commands:
                           where a message for TASK goes, step by step
   check [DIR] [--format text|json|sarif]
                           routing diagnostics; exit 1 when any error
-  graph [DIR] [--format mermaid|dot|json]
+  graph [DIR] [--format mermaid|dot|json|svg|html]
                           the routing topology
   queues [DIR] [--json]   declared queues, who routes to them, who consumes them
   tasks [DIR] [--json]    tasks and where each goes

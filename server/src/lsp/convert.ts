@@ -39,9 +39,9 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   kwarg: CompletionItemKind.Field, option: CompletionItemKind.Field,
 };
 
-export function toCompletionItem(c: CompletionEntry): CompletionItem {
+export function toCompletionItem(c: CompletionEntry, withDocs = true): CompletionItem {
   const item: CompletionItem = { label: c.label, kind: COMPLETION_KIND[c.kind], detail: c.detail, sortText: c.sortText };
-  if (c.documentation) item.documentation = { kind: MarkupKind.Markdown, value: c.documentation };
+  if (withDocs && c.documentation) item.documentation = { kind: MarkupKind.Markdown, value: c.documentation };
   const text = c.insertText ?? c.label;
   if (c.range) item.textEdit = { range: c.range, newText: text };
   else if (c.insertText) item.insertText = c.insertText;
@@ -65,5 +65,6 @@ export function toTraceResult(t: TraceData): TraceResult {
   return {
     task: t.task, title: t.title, summary: t.summary, lines: t.lines, unknowns: t.unknowns,
     location: toLocation(t.loc), related: t.related.map((r) => ({ ...toLocation(r.loc), label: r.label })),
+    publish: t.publish ?? null, error: t.error ?? null,
   };
 }

@@ -3,19 +3,20 @@
  * exception is logged and answered with an empty result) and honours cancellation.
  */
 import {
-  ResponseError, LSPErrorCodes, MarkupKind, type CancellationToken, type Connection, type CodeAction, type WorkspaceEdit, type TextEdit,
+  ResponseError, LSPErrorCodes, MarkupKind, CancellationToken, type Connection, type CodeAction, type CodeLens, type CompletionItem, type WorkspaceEdit, type TextEdit,
 } from 'vscode-languageserver/node';
 import type { ServerState, Folder } from './state';
 import { toPath, toUri, toLocation, toCompletionItem, toDocumentSymbol, toSymbolInformation, toTraceResult } from './convert';
 import { hover } from '../service/hover';
-import { complete } from '../service/completion';
-import { codeLenses, traceAt, traceData } from '../service/codelens';
+import { complete, type CompletionEntry } from '../service/completion';
+import { cachedLenses, traceAt, traceData, type TraceData } from '../service/codelens';
 import { definition, references } from '../service/navigation';
 import { prepareRename, renameQueue, type FileEdit } from '../service/rename';
 import { documentSymbols, workspaceSymbols } from '../service/symbols';
 import { codeActions } from '../service/codeactions';
 import { analysis } from '../service/analysis';
 import { topology, taskList } from '../service/topology';
+import { registerGraph } from './graph';
 import type { Loc } from '../model/types';
 import {
   SHOW_TRACE_COMMAND, ROUTE_TRACE_REQUEST, TASKS_REQUEST, TOPOLOGY_REQUEST,
@@ -26,10 +27,15 @@ export interface Context {
   connection: Connection;
   state: ServerState;
   ready: Promise<void>;
+  /** The client resolves code lenses (codeLens/resolve). */
+  codeLensResolve: boolean;
   log(msg: string): void;
 }
 
 interface Doc { file: string; text: string; folder: Folder }
+
+/** Completion lists up to this size carry their documentation inline. */
+const INLINE_DOCS_MAX = 40;
 
 export function registerFeatures(ctx: Context): void {
   const { connection, state } = ctx;
@@ -48,7 +54,9 @@ export function registerFeatures(ctx: Context): void {
 
   /** Run a handler: cancelled → the LSP error; failure → logged, empty answer. */
   function guard<P, R>(name: string, empty: R, fn: (params: P, token: CancellationToken) => Promise<R>) {
-    return async (params: P, token: CancellationToken): Promise<R> => {
+    return async (params: P, maybeToken: CancellationToken | null | undefined): Promise<R> => {
+      // A client that sends `[params, null]` (positional) hands us null here: run without cancellation.
+      const token = maybeToken ?? CancellationToken.None;
       try {
         if (token.isCancellationRequested) throw cancelled();
         const r = await fn(params, token);
@@ -69,16 +77,42 @@ export function registerFeatures(ctx: Context): void {
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
   }));
 
-  connection.onCompletion(guard('completion', [], async (p) => {
+  // Long lists (every queue, every setting) go without documentation; completionItem/resolve adds it.
+  let lastCompletion: CompletionEntry[] = [];
+  connection.onCompletion(guard('completion', [] as CompletionItem[], async (p) => {
     const d = await docOf(p.textDocument.uri);
-    return d ? complete(d.folder.project, d.file, d.text, p.position).map(toCompletionItem) : [];
+    if (!d) return [];
+    const entries = complete(d.folder.project, d.file, d.text, p.position);
+    if (entries.length <= INLINE_DOCS_MAX) return entries.map((e) => toCompletionItem(e, true));
+    lastCompletion = entries;
+    return entries.map((e, i) => ({ ...toCompletionItem(e, false), data: { i, label: e.label } }));
   }));
 
-  connection.onCodeLens(guard('codeLens', [], async (p) => {
+  connection.onCompletionResolve(guard('completionResolve', null as unknown as CompletionItem, async (item) => {
+    const { i, label } = (item.data ?? {}) as { i?: number; label?: string };
+    const e = i !== undefined ? lastCompletion[i] : undefined;
+    if (e && e.label === label && e.documentation) item.documentation = { kind: MarkupKind.Markdown, value: e.documentation };
+    return item;
+  }));
+
+  // Lenses come with their title and `data`; the trace (the command's argument) is added by resolve, so a
+  // file with 1,000 routes does not ship 1,000 traces. Clients without resolve support get them inline.
+  connection.onCodeLens(guard('codeLens', [] as CodeLens[], async (p) => {
     if (!state.settings.codeLens.enable) return [];
     const d = await docOf(p.textDocument.uri);
     if (!d) return [];
-    return codeLenses(d.folder.project, d.file).map((l) => ({ range: l.range, command: { title: l.title, command: SHOW_TRACE_COMMAND, arguments: [toTraceResult(l.trace)] } }));
+    const lenses = cachedLenses(d.folder.project, d.file);
+    if (!ctx.codeLensResolve) return lenses.map((l) => ({ range: l.range, command: lensCommand(l.title, l.trace()) }));
+    return lenses.map((l, i) => ({ range: l.range, data: { uri: p.textDocument.uri, i, title: l.title } }));
+  }));
+
+  connection.onCodeLensResolve(guard('codeLensResolve', null as unknown as CodeLens, async (lens) => {
+    const { uri, i, title } = (lens.data ?? {}) as { uri?: string; i?: number; title?: string };
+    const d = uri ? await docOf(uri) : undefined;
+    const l = d && i !== undefined ? cachedLenses(d.folder.project, d.file)[i] : undefined;
+    // the analysis may have changed between the two requests: keep the title the editor shows
+    if (!l || (title && l.title !== title)) return { ...lens, command: { title: title ?? '', command: '' } };
+    return { range: lens.range, command: lensCommand(l.title, l.trace()) };
   }));
 
   connection.onDefinition(guard('definition', [], async (p) => {
@@ -171,10 +205,14 @@ export function registerFeatures(ctx: Context): void {
     };
   }));
 
+  registerGraph(ctx, guard);
+
   function foldersFor(uri?: string): Folder[] {
     return uri ? state.folders.filter((f) => f.uri === uri) : state.folders;
   }
 }
+
+const lensCommand = (title: string, t: TraceData) => ({ title, command: SHOW_TRACE_COMMAND, arguments: [toTraceResult(t)] });
 
 function toWorkspaceEdit(edits: FileEdit[]): WorkspaceEdit {
   const changes: Record<string, TextEdit[]> = {};

@@ -24,7 +24,7 @@ export const DEBOUNCE_MS = Number(process.env.CELERY_ROUTING_DEBOUNCE_MS ?? 150)
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const docs = new TextDocuments(TextDocument);
   const state = new ServerState(docs);
-  const caps = { configuration: false, workDoneProgress: false, codeLensRefresh: false, relatedInformation: false, folders: false };
+  const caps = { codeLensResolve: true, configuration: false, workDoneProgress: false, codeLensRefresh: false, relatedInformation: false, folders: false };
   let initialFolders: WorkspaceFolder[] = [];
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
@@ -38,6 +38,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     caps.codeLensRefresh = !!c.workspace?.codeLens?.refreshSupport;
     caps.relatedInformation = !!c.textDocument?.publishDiagnostics?.relatedInformation;
     caps.folders = !!c.workspace?.workspaceFolders;
+    // every client that implements code lens resolves lenses without a command; allow opting out
+    caps.codeLensResolve = (params.initializationOptions as { codeLensResolve?: boolean } | undefined)?.codeLensResolve !== false;
     const opts = (params.initializationOptions ?? {}) as InitializationOptions;
     state.settings = mergeSettings(opts.settings);
     initialFolders = params.workspaceFolders?.length ? params.workspaceFolders
@@ -47,14 +49,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ["'", '"', ',', '.', '=', ' '], resolveProvider: false },
+        completionProvider: { triggerCharacters: ["'", '"', ',', '.', '=', ' '], resolveProvider: true },
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
-        codeLensProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: caps.codeLensResolve },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'celery-routing', version: '0.1.0' },
@@ -209,7 +211,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     connection.sendNotification(STATUS_NOTIFICATION, p);
   }
 
-  const ctx: Context = { connection, state, ready, log };
+  const ctx: Context = { connection, state, ready, log, get codeLensResolve() { return caps.codeLensResolve; } };
   registerFeatures(ctx);
 
   docs.listen(connection);

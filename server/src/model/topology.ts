@@ -50,6 +50,7 @@ export function buildConfig(ws: Workspace, app: AppFact): AppConfig {
     routes: routesV.kind === 'none' ? null : toRouters(ws, routesV, unknowns),
     transport: transportOf(str(transportV) ?? str(broker)),
     defaultQueueType: str(get('task_default_queue_type')) ?? undefined,
+    delayedDeliveryQueueType: str(get('broker_native_delayed_delivery_queue_type')) ?? undefined,
     configError: settings.error?.message,
   };
   return { config, settings, unknowns };

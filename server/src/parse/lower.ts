@@ -266,7 +266,11 @@ function unescape(s: string): string {
       case '"': return '"';
       case '\n': return '';
       case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': return String.fromCharCode(parseInt(e, 8));
-      case 'x': case 'u': case 'U': return String.fromCodePoint(parseInt(e.slice(1), 16));
+      case 'x': case 'u': case 'U': {
+        // `\U` alone, or beyond U+10FFFF, is a syntax error in Python: keep the text as written.
+        const cp = e.length > 1 ? parseInt(e.slice(1), 16) : NaN;
+        return cp >= 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+      }
       default: return m;
     }
   });

@@ -47,15 +47,16 @@ export function parsePython(parser: Parser, text: string, old?: Tree): Tree {
 export const MAX_INDENT_WIDTHS = 200;
 
 /**
- * The text with every line (not blank) whose indentation is not among the MAX_INDENT_WIDTHS smallest widths blanked
- * (each UTF-16 unit but newlines replaced by a space, so every position stays where it was), and the same
- * text when the file has fewer widths (every real file). Widths are measured as the scanner does: space 1,
- * tab 8, CR / form feed reset, 16-bit wrap-around; a line of whitespace and a backslash (continuation into
- * the next line's indentation) is blanked too in such files.
+ * The text with the indentation of every line whose width is not among the MAX_INDENT_WIDTHS smallest
+ * clamped to (about) the largest of them — written with the same number of UTF-16 units, so every position
+ * stays where it was — and the same text when the file has fewer widths (every real file). The deep lines
+ * become statements of the deepest allowed block instead of an error (error recovery over hundreds of levels
+ * is slow). Widths are measured as the scanner does: space 1, tab 8, CR / form feed reset, 16-bit
+ * wrap-around; in such files a line of only whitespace and a backslash (which carries its width into the
+ * next line) is blanked.
  */
 export function limitIndentation(text: string): string {
-  const widths = new Set<number>();
-  const lineWidth = (start: number): { w: number; end: number; cont: boolean } => {
+  const lineWidth = (start: number): { w: number; ws: number; end: number; blank: boolean; cont: boolean } => {
     let w = 0;
     let i = start;
     for (; i < text.length; i++) {
@@ -65,28 +66,40 @@ export function limitIndentation(text: string): string {
       else if (c === 13 || c === 12) w = 0;
       else break;
     }
-    const cont = text.charCodeAt(i) === 92 && (i + 1 >= text.length || text.charCodeAt(i + 1) === 10 || text.charCodeAt(i + 1) === 13);
     let end = text.indexOf('\n', i);
     if (end < 0) end = text.length;
-    return { w, end, cont };
+    const cont = text.charCodeAt(i) === 92 && (i + 1 >= text.length || text.charCodeAt(i + 1) === 10 || text.charCodeAt(i + 1) === 13);
+    return { w, ws: i - start, end, blank: i >= end || !text.slice(i, end).trim(), cont };
   };
+  const widths = new Set<number>();
   for (let s = 0; s <= text.length; ) {
-    const { w, end } = lineWidth(s);
-    if (text.slice(s, end).trim()) widths.add(w);
-    s = end + 1;
+    const l = lineWidth(s);
+    if (!l.blank) widths.add(l.w);
+    s = l.end + 1;
   }
   if (widths.size <= MAX_INDENT_WIDTHS) return text;
   const allowed = new Set([...widths].sort((a, b) => a - b).slice(0, MAX_INDENT_WIDTHS));
+  const max = Math.max(...allowed);
   const parts: string[] = [];
   let last = 0;
   for (let s = 0; s <= text.length; ) {
-    const { w, end, cont } = lineWidth(s);
-    if (!allowed.has(w) || cont) {
-      parts.push(text.slice(last, s), ' '.repeat(end - s));
-      last = end;
+    const l = lineWidth(s);
+    if (l.cont) {
+      parts.push(text.slice(last, s), ' '.repeat(l.end - s));
+      last = l.end;
+    } else if (!l.blank && !allowed.has(l.w)) {
+      parts.push(text.slice(last, s), clampedIndent(l.ws, max));
+      last = s + l.ws;
     }
-    s = end + 1;
+    s = l.end + 1;
   }
   parts.push(text.slice(last));
   return parts.join('');
+}
+
+/** `n` whitespace units whose scanner width is `max` when possible, else the largest width below it (max - 6 at least). */
+function clampedIndent(n: number, max: number): string {
+  if (n > max) return ' '.repeat(n - max - 1) + '\f' + ' '.repeat(max);
+  const tabs = Math.min(n, Math.floor((max - n) / 7));
+  return '\t'.repeat(tabs) + ' '.repeat(n - tabs);
 }

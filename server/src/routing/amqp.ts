@@ -10,7 +10,7 @@ import type { DeployedTopology } from './types';
 import type { Loc } from '../model/types';
 
 /** `queue` is the destination: a queue, or an exchange when `toExchange` (exchange→exchange, definitions only). */
-export interface AmqpBinding { exchange: string; queue: string; routingKey: string; arguments?: Record<string, unknown>; toExchange?: boolean; deployed?: boolean; loc?: Loc }
+export interface AmqpBinding { exchange: string; queue: string; routingKey: string; arguments?: Record<string, unknown>; toExchange?: boolean; deployed?: boolean; loc?: Loc; alternate?: boolean }
 interface QState { args: Record<string, unknown>; durable: boolean; autoDelete: boolean; deployed?: boolean }
 /** Deployed exchanges also carry `internal` (publishing to one → 403; Celery re-declaring one → 406). */
 export type BrokerExchange = XExchange & { internal?: boolean; deployed?: boolean };
@@ -95,6 +95,11 @@ export function declareQueue(b: AmqpBroker, q: XQueue, by: Declarer): void {
   const ex = declaredExchange(q, by);
   declareExchange(b, ex);
   const args = queueDeclareArgs(q);
+  // RabbitMQ 3.x refuses priorities on quorum queues (checked live on 3.10.8); Celery 5.5 still adds
+  // task_queue_max_priority to a quorum default queue (amqp.py Queues._add)
+  if (args['x-queue-type'] === 'quorum' && 'x-max-priority' in args) {
+    throw new Error(`406 PRECONDITION_FAILED - invalid arg 'x-max-priority' for queue ${pyRepr(q.name)} in vhost ${b.vhost} of queue type rabbit_quorum_queue`);
+  }
   const prev = b.queues.get(q.name);
   if (prev) {
     // a deployed queue is compared as RabbitMQ does: only the equivalence arguments, x-queue-type defaulting to classic
@@ -198,7 +203,7 @@ export function amqpRoute(b: AmqpBroker, exchange: string, routingKey: string | 
       else if (!h.toExchange && !via.has(h.queue)) via.set(h.queue, [...path, h]);
     }
     const ae = hits.length ? undefined : alternateExchange(b, x);
-    if (ae) walk(ae, path);
+    if (ae) walk(ae, [...path, { exchange: x.name, queue: ae.name, routingKey: rk, toExchange: true, alternate: true, deployed: true }]);
   };
   walk(ex, []);
   return { queues: [...via.keys()].sort(), error: null, unknowns, via };

@@ -7,11 +7,13 @@ import type { RouteRequest, RouteTrace, RoutingConfig } from './types';
 import { brokerName, expandQueues, XQueue } from './queues';
 import { routeOptions } from './router';
 import { publish } from './publish';
-import { amqpDeliver, celeryHeaders, workerBroker, type AmqpBinding } from './amqp';
+import { amqpDeliver, amqpRoute, celeryHeaders, declareQueue, workerBroker, type AmqpBinding, type AmqpBroker } from './amqp';
 import { redisDeliver, redisWorkerState } from './redis';
 import { pyRepr } from './pyutil';
 import { checkArguments } from './arguments';
+import { afterDelay, delayedDecision, delayedWorkerBroker } from './delayed';
 export { checkArguments } from './arguments';
+export { delayedDecision, delayedRoutingKey, delayedWorkerBroker, quorumQueue, celery55, isQuorum, DELAYED_EXCHANGE, DELIVERY_EXCHANGE } from './delayed';
 export type { Signature } from './arguments';
 
 export * from './types';
@@ -35,8 +37,26 @@ const list = (xs: string[]): string => xs.map(pyRepr).join(', ');
 
 /** With a deployed topology: which binding(s) delivered to each queue, and whether the definitions hold them. */
 function deliverySteps(via: Map<string, AmqpBinding[]>, display: (n: string) => string): string[] {
-  const hop = (x: AmqpBinding) => `${x.exchange ? pyRepr(x.exchange) : "''"} → ${x.toExchange ? 'exchange ' : ''}${pyRepr(x.queue)} (key ${pyRepr(x.routingKey)}${x.deployed ? `, from the definitions${x.loc ? ` line ${x.loc.range.start.line + 1}` : ''}` : ', declared by Celery'})`;
-  return [...via].sort(([p], [q]) => p.localeCompare(q)).map(([q, path]) => `RabbitMQ: ${pyRepr(display(q))} gets it through binding ${path.map(hop).join(', then ')}`);
+  const origin = (x: AmqpBinding) => (x.deployed ? `from the definitions${x.loc ? ` line ${x.loc.range.start.line + 1}` : ''}` : 'declared by Celery');
+  const hop = (x: AmqpBinding) => (x.alternate
+    ? `${pyRepr(x.exchange)} → its alternate exchange ${pyRepr(x.queue)} (no binding matched)`
+    : `${x.exchange ? pyRepr(x.exchange) : "''"} → ${x.toExchange ? 'exchange ' : ''}${pyRepr(x.queue)} (key ${pyRepr(x.routingKey)}, ${origin(x)})`);
+  return [...via].sort(([p], [q]) => p.localeCompare(q)).map(([q, path]) => `RabbitMQ: ${pyRepr(display(q))} gets it through ${path.map(hop).join(', then ')}`);
+}
+
+/** amqpDeliver on a given worker broker (here: with the native delayed delivery set-up of a 5.5 worker). */
+function deliverOn(base: AmqpBroker, declare: XQueue[], exchange: string, routingKey: string | null, headers: Record<string, unknown>) {
+  const b: AmqpBroker = declare.length
+    ? { ...base, exchanges: new Map(base.exchanges), queues: new Map(base.queues), bindings: [...base.bindings], errors: [...base.errors] }
+    : base;
+  for (const q of declare) {
+    try {
+      declareQueue(b, q, 'producer');
+    } catch (e) {
+      return { queues: [] as string[], error: (e as Error).message as string | null, unknowns: [] as string[], broker: b, via: undefined };
+    }
+  }
+  return { ...amqpRoute(b, exchange, routingKey, headers), broker: b };
 }
 
 export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTrace {
@@ -90,6 +110,17 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     return t;
   }
 
+  // Celery 5.5 send_task: native delayed delivery when a quorum queue exists (celery/app/base.py)
+  const dd = delayedDecision(config, eq, r.queue, req.options, req.now ?? Date.now());
+  if (dd.kind !== 'none') {
+    t.steps.push(...dd.steps);
+    t.delayed = dd.trace;
+    if (dd.kind === 'error') {
+      t.error = dd.error;
+      return t;
+    }
+  }
+
   // send_task_message (amqp.py:452-496)
   const p = publish(config, r);
   t.steps.push(...p.steps);
@@ -97,7 +128,12 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     t.error = p.error;
     return t;
   }
-  const pub = p.pub;
+  const pub = dd.kind === 'reroute'
+    ? { ...p.pub, exchange: dd.exchange, routingKey: dd.routingKey, declare: [], decidedBy: {
+      exchange: { by: 'celery' as const, detail: 'native delayed delivery (Celery 5.5, quorum queue)' },
+      routing_key: { by: 'celery' as const, detail: 'calculate_routing_key(int(countdown), queue.routing_key)' },
+    } }
+    : p.pub;
   // only the published queue is declared on the broker; other auto-created ones stay in memory
   t.autoCreated = pub.queue && pub.queue.autoCreated && pub.declare.includes(pub.queue) ? [pub.queue.display] : [];
   t.queue = pub.queue ? pub.queue.display : null;
@@ -124,7 +160,11 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
   for (const e of wb.errors) {
     if (pub.queue && e.queue === pub.queue.display) t.steps.push(`RabbitMQ: the worker's declaration of ${pyRepr(e.queue)} failed at start-up: ${e.error}`);
   }
-  const a = amqpDeliver(eq, pub.declare, pub.exchange, pub.routingKey, celeryHeaders(req.task), config.deployed);
+  const delayedBroker = t.delayed ? delayedWorkerBroker(config, eq) : undefined;
+  for (const e of delayedBroker?.errors ?? []) t.steps.push(`RabbitMQ: the worker's native delayed delivery set-up stopped: ${e}`);
+  const a = delayedBroker
+    ? deliverOn(delayedBroker.broker, pub.declare, pub.exchange, pub.routingKey, celeryHeaders(req.task))
+    : amqpDeliver(eq, pub.declare, pub.exchange, pub.routingKey, celeryHeaders(req.task), config.deployed);
   t.unknowns.push(...a.unknowns);
   if (a.error) {
     t.brokerError = a.error;
@@ -135,7 +175,14 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     t.steps.push(t.dropped
       ? `RabbitMQ: no binding of ${pub.exchange ? `exchange ${pyRepr(pub.exchange)}` : "the default exchange ''"} matches routing key ${pyRepr(pub.routingKey ?? '')} → the message is dropped (unroutable)`
       : `RabbitMQ: lands in ${list(t.deliveredTo)}`);
-    if (a.via) t.steps.push(...deliverySteps(a.via, display));
+    if (a.via && !delayedBroker) t.steps.push(...deliverySteps(a.via, display));
+    if (delayedBroker && dd.kind === 'reroute' && t.delayed) {
+      const later = afterDelay(a.broker, a.queues, pub.routingKey ?? '', celeryHeaders(req.task)).map(display);
+      t.delayed.deliveredAfterDelay = later;
+      t.steps.push(later.length
+        ? `RabbitMQ: after ${t.delayed.delaySeconds} s (the celery_delayed_N queues' TTLs, dead-lettered level by level to ${pyRepr('celery_delayed_delivery')}) it lands in ${list(later)}`
+        : 'RabbitMQ: after the delay no binding of celery_delayed_delivery matches: the message is dropped');
+    }
   }
 
   // Redis (kombu virtual transport)

@@ -5,6 +5,12 @@
 import type { BindingSpec, ExchangeSpec, QueueSpec, RoutingConfig } from './types';
 import type { Loc } from '../model/types';
 import { keyError } from './pyutil';
+import { atLeast } from '../model/celeryVersion';
+
+/** The config's Celery version is 5.5 or newer (absent: the newest modelled, 5.5). */
+export function celery55(config: RoutingConfig): boolean {
+  return !config.celeryVersion || atLeast(config.celeryVersion.split('.').slice(0, 2).join('.'), '5.5');
+}
 
 export interface XExchange {
   name: string;
@@ -183,6 +189,9 @@ export function expandQueues(config: RoutingConfig): ExpandedQueues {
   if (!specs && config.defaultQueue) {
     // amqp.py:251-254: the single default queue
     specs = [{ name: config.defaultQueue, exchange: null, routingKey: config.defaultRoutingKey, bindings: [] }];
+    // Celery 5.5 (amqp.py Queues): task_default_queue_type='quorum' → queue_arguments={'x-queue-type': 'quorum'};
+    // Celery 5.2 does not know the setting. task_queue_max_priority is still added by _add (RabbitMQ refuses it).
+    if (config.defaultQueueType === 'quorum' && celery55(config)) specs[0].queueArguments = { 'x-queue-type': 'quorum' };
   }
   // Queues.__init__: `{q.name: q for q in queues}` — a later duplicate replaces the earlier one
   // but keeps its position.

@@ -61,8 +61,12 @@ export interface RouteOptions {
   routing_key?: string | null;
   priority?: number | null;
   exchange_type?: string | null;
+  /** apply_async/send_task `countdown=` (seconds). Celery 5.5 with a quorum queue: native delayed delivery. */
+  countdown?: number | null;
+  /** apply_async/send_task `eta=` (ISO 8601; naive = UTC). */
+  eta?: string | null;
   /** Keys whose value could not be determined (env without override, computed...). */
-  unknown?: Partial<Record<'queue' | 'exchange' | 'routing_key' | 'priority' | 'exchange_type', string>>;
+  unknown?: Partial<Record<'queue' | 'exchange' | 'routing_key' | 'priority' | 'exchange_type' | 'countdown' | 'eta', string>>;
 }
 
 export type RouteKey =
@@ -109,6 +113,10 @@ export interface RoutingConfig {
   transport: Transport;
   /** Celery 5.5: `task_default_queue_type` ('classic' | 'quorum'). */
   defaultQueueType?: string;
+  /** The Celery version (major.minor) the answer is for; absent = the newest modelled. Gates 5.5-only behaviour. */
+  celeryVersion?: string;
+  /** Celery 5.5: `broker_native_delayed_delivery_queue_type` ('quorum' default | 'classic'). */
+  delayedDeliveryQueueType?: string;
   /** Errors Celery raises when reading the configuration (ImproperlyConfigured when names are mixed). */
   configError?: string;
   /** The broker as deployed (RabbitMQ definitions of the app's vhost): delivery starts from it. */
@@ -157,6 +165,8 @@ export interface RouteRequest {
   via: 'apply_async' | 'send_task';
   /** The call's arguments, when known: positional count and keyword names (checked before routing). */
   arguments?: { args: number; kwargs: string[] };
+  /** "Now" for `eta` (ms since the epoch); default Date.now(). */
+  now?: number;
 }
 
 /** Who decided a published key. */
@@ -204,6 +214,23 @@ export interface RouteTrace {
   redisFanoutQueues?: string[];
   /** Error the send raises on Redis only (kombu virtual transport: `KeyError: 'headers'`). */
   redisError?: string | null;
+  /** Celery 5.5 native delayed delivery (quorum queues on RabbitMQ): what it did to this send, if anything. */
+  delayed?: DelayedTrace | null;
+}
+
+/** Celery 5.5 `send_task` with a quorum queue in app.amqp.queues on RabbitMQ (celery/app/base.py). */
+export interface DelayedTrace {
+  /** 'rerouted': published to celery_delayed_27; 'direct-warning': the queue's exchange is direct, Celery only
+   * logs a warning (the worker holds the message until its ETA); 'not-delayed': no positive countdown/ETA. */
+  mode: 'rerouted' | 'direct-warning' | 'not-delayed';
+  /** The quorum queue that switched native delayed delivery on. */
+  quorumQueue: string;
+  /** Whole seconds of delay encoded in the routing key (int(countdown)). */
+  delaySeconds?: number;
+  /** The queue whose binding key ends the routing key. */
+  forQueue?: string;
+  /** Where the message is once the delay has passed (through the celery_delayed_N dead-letter chain). */
+  deliveredAfterDelay?: string[];
 }
 
 /** `Producer.publish` arguments as Celery computed them (amqp.py:482-496). */

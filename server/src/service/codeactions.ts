@@ -70,7 +70,7 @@ function extraFixes(p: Project, d: RoutingDiagnostic, read: TextSource): CodeAct
       const s = stringIn(d.loc, read, d.data?.task);
       return s && d.data?.suggestion ? act(`Change to '${d.data.suggestion}'`, [{ file: d.loc.file, range: s, newText: d.data.suggestion }], true) : [];
     }
-    case 'mixed-setting-names': return renameMixed(p, d, read);
+    case 'mixed-setting-names': return renameMixed(d, read);
     default: return [];
   }
 }
@@ -115,7 +115,7 @@ export function declareQueue(p: Project, name: string, read: TextSource): FileEd
 }
 
 /** ImproperlyConfigured (old + new names mixed): rename the odd ones to the majority format. */
-function renameMixed(p: Project, d: RoutingDiagnostic, read: TextSource): CodeActionData[] {
+function renameMixed(d: RoutingDiagnostic, read: TextSource): CodeActionData[] {
   const toNew = /to the new format/.test(d.message);
   const edits: FileEdit[] = [];
   for (const loc of [d.loc, ...(d.related ?? []).map((r) => r.loc)]) {
@@ -127,6 +127,5 @@ function renameMixed(p: Project, d: RoutingDiagnostic, read: TextSource): CodeAc
     const target = toNew ? newNameOf(written) ?? s?.key : s ? oldNameOf(s.key) : undefined;
     if (target && target !== written) edits.push({ file: loc.file, range: loc.range, newText: target });
   }
-  void p;
   return edits.length ? [{ title: `Rename to the ${toNew ? 'new' : 'old'} setting names`, kind: 'quickfix', edits, preferred: true, diagnostic: d }] : [];
 }

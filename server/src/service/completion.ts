@@ -26,6 +26,13 @@ export interface CompletionEntry {
 
 export type SettingNameStyle = 'new' | 'namespaced' | 'old';
 
+/** An entry whose documentation is computed when read (the LSP layer reads it only on completionItem/resolve for long lists). */
+function withLazyDoc(e: CompletionEntry, doc: () => string): CompletionEntry {
+  let v: string | undefined;
+  Object.defineProperty(e, 'documentation', { get: () => (v ??= doc()), enumerable: true });
+  return e;
+}
+
 export function complete(p: Project, file: string, text: string, pos: Position): CompletionEntry[] {
   const lines = new LineMap(text);
   const offset = lines.offsetAt(pos);
@@ -71,7 +78,7 @@ function stringCompletion(p: Project, toks: Tok[], i: number, range: Range): Com
   }
   switch (role.role) {
     case 'queue': case 'queue-decl':
-      return withRange(a.queueNames.map((q) => ({ label: q, kind: 'queue' as const, detail: a.queues?.byName.has(q) || a.queues?.aliases.has(q) ? 'declared queue' : 'queue (not in task_queues)', documentation: queueMarkdown(p, q) })));
+      return a.queueNames.map((q) => withLazyDoc({ label: q, kind: 'queue', detail: a.queues?.byName.has(q) || a.queues?.aliases.has(q) ? 'declared queue' : 'queue (not in task_queues)', range }, () => queueMarkdown(p, q)));
     case 'exchange': case 'exchange-decl':
       return withRange([...a.exchanges.values()].map((e) => ({ label: e.name, kind: 'exchange' as const, detail: `${e.type} exchange`, documentation: `Bound queues: ${e.queues.join(', ')}\n\n${exchangeTypeMarkdown(e.type) ?? ''}` })));
     case 'exchange-type':
@@ -185,5 +192,5 @@ function workerCompletion(p: Project, text: string, offset: number, lines: LineM
   const range = { start: lines.positionAt(wordStart), end: lines.positionAt(offset) };
   const a = analysis(p);
   const already = new Set(typed.split(',').slice(0, -1));
-  return a.queueNames.filter((q) => !already.has(q)).map((q) => ({ label: q, kind: 'queue' as const, detail: 'queue', documentation: queueMarkdown(p, q), range }));
+  return a.queueNames.filter((q) => !already.has(q)).map((q) => withLazyDoc({ label: q, kind: 'queue', detail: 'queue', range }, () => queueMarkdown(p, q)));
 }

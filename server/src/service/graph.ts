@@ -24,7 +24,15 @@ export interface GraphNode {
   detail?: string;
 }
 export interface GraphEdge { from: string; to: string; label?: string }
-export interface Graph { nodes: GraphNode[]; edges: GraphEdge[] }
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /**
+   * Per task node id, the nodes its message goes through: route rule, exchange, bindings, queues, consuming
+   * workers. Exchanges are shared, so following edges from a task overshoots; the map's filter uses these.
+   */
+  flows?: Record<string, string[]>;
+}
 
 /** The problem of a task's route (the same rule as `celery/tasks`). */
 export function routeProblem(r: Route, hasWorkers: boolean): NodeProblem | undefined {
@@ -73,6 +81,7 @@ export function buildGraph(p: Project): Graph {
   const routers = a.app?.config.routes ?? [];
   const nodes = new Map<string, GraphNode>();
   const edges: GraphEdge[] = [];
+  const flows: Record<string, string[]> = {};
   const seen = new Set<string>();
   const add = (n: GraphNode) => { if (!nodes.has(n.id)) nodes.set(n.id, n); return n.id; };
   const edge = (e: GraphEdge) => {
@@ -103,23 +112,26 @@ export function buildGraph(p: Project): Graph {
     const problem = routeProblem(r, p.workers.length > 0);
     const sub = r.error ? 'raises at send time' : r.exchange !== null ? `key ${r.routingKey ?? '(none)'}` : undefined;
     const tid = add({ id: `task:${t.name}`, kind: 'task', label: t.name, sub, loc: t.loc, problem, detail: routeProblemDetail(r, problem) });
+    const flow = (flows[tid] = [tid]);
     let from = tid;
     if (r.matchedRoute) {
       const rid = add(ruleNode(routers, r.matchedRoute));
       edge({ from: tid, to: rid });
+      flow.push(rid);
       from = rid;
     }
     if (r.error || r.exchange === null) continue;
     const ex = exchangeNode(r.exchange, r.publish?.exchangeType);
     edge({ from, to: ex, label: r.routingKey ?? undefined });
+    flow.push(ex);
     for (const q of r.deliveredTo) {
       const b = a.bindings.find((x) => x.queue === q && bindingTakes(x, r.exchange!, r.routingKey));
-      if (b) bindingNode(b);
+      if (b) flow.push(bindingNode(b), `queue:${q}`);
       else {
-        bindingNode(
+        flow.push(bindingNode(
           { exchange: r.exchange, exchangeType: r.publish?.exchangeType ?? 'direct', key: r.routingKey ?? q, queue: q },
           `declared by Celery at first send (task_create_missing_queues): queue ${q} bound to '${r.exchange}'`,
-        );
+        ), `queue:${q}`);
       }
     }
   }
@@ -139,7 +151,11 @@ export function buildGraph(p: Project): Graph {
     for (const w of q.consumers) edge({ from: n.id, to: add({ id: `worker:${w}`, kind: 'worker', label: w, loc: p.workers.find((x) => x.name === w)?.loc }) });
   }
   for (const w of p.workers) add({ id: `worker:${w.name}`, kind: 'worker', label: w.name, loc: w.loc, sub: w.queues ? undefined : 'default queues' });
-  return { nodes: [...nodes.values()], edges };
+  // Flows end at the workers consuming their queues (as drawn: the queue → worker edges).
+  for (const flow of Object.values(flows)) {
+    for (const id of flow) if (id.startsWith('queue:')) for (const e of edges) if (e.from === id && !flow.includes(e.to)) flow.push(e.to);
+  }
+  return { nodes: [...nodes.values()], edges, flows };
 }
 
 const safeId = (id: string) => 'n' + id.replace(/[^A-Za-z0-9_]/g, '_');

@@ -60,6 +60,8 @@ export interface ProjectOptions extends WorkspaceOptions {
   profile?: string;
   /** Don't look for a project file. */
   noProjectFile?: boolean;
+  /** The Celery version to predict for (e.g. '5.2.6'); wins over the project file's pin and the requirements. */
+  celeryVersion?: string;
 }
 
 export class Project {
@@ -167,6 +169,8 @@ export class Project {
   private version?: CeleryVersion;
   /** The project's Celery version: the project file, else requirements / lock files, else the newest. */
   get celeryVersion(): CeleryVersion {
+    const forced = this.options.celeryVersion;
+    if (forced) return { version: forced.split('.').slice(0, 2).join('.'), spec: forced, assumed: false };
     const pinned = this.projectFile?.config.celeryVersion;
     if (pinned) return { version: pinned.split('.').slice(0, 2).join('.'), spec: pinned, loc: this.projectFile!.locate(['celeryVersion']), assumed: false };
     return (this.version ??= detectCeleryVersion(this.root));
@@ -200,6 +204,7 @@ export class Project {
       const apps = this.ws.apps().map((fact): ResolvedApp => {
         const c = buildConfig(this.ws, fact);
         if (transport) c.config.transport = transport;
+        c.config.celeryVersion = this.celeryVersion.version;
         const defs = mergeDefinitions(this.definitions);
         if (defs) c.config.deployed = deployedTopology(defs, appVhost(c.settings));
         const config = this.options.transport ? { ...c.config, transport: this.options.transport } : c.config;

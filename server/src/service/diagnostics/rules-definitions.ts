@@ -29,8 +29,26 @@ const definitionsFiles: Rule = (ctx) => {
       out.push({ code: 'definitions-vhost', severity: 'warning', loc: d.locate(['vhosts']), message: `These RabbitMQ definitions have nothing for vhost '${vhost}' (the app's broker_url): they describe ${hosts.map((h) => `'${h}'`).join(', ')}.` });
     }
   }
+  const defs = mergeDefinitions(ctx.project.definitions);
+  if (defs) out.push(...danglingBindings(defs, vhost));
   return out;
 };
+
+/**
+ * Bindings whose ends the definitions do not define: RabbitMQ cannot import them (3.10's export_definitions
+ * writes the bindings of internal exchanges but not the exchanges), and the engine leaves them out.
+ */
+function danglingBindings(d: Definitions, vhost: string): RoutingDiagnostic[] {
+  const v = definitionsOf(d, vhost);
+  const exchanges = new Set(v.exchanges.map((x) => x.name));
+  const queues = new Set(v.queues.map((q) => q.name));
+  const known = (name: string, kind: 'queue' | 'exchange') => (kind === 'queue' ? queues.has(name) : name === '' || name.startsWith('amq.') || exchanges.has(name));
+  return v.bindings.flatMap((b) => {
+    const missing = [!known(b.source, 'exchange') ? `exchange '${b.source}'` : '', !known(b.destination, b.destinationType) ? `${b.destinationType} '${b.destination}'` : ''].filter(Boolean);
+    return missing.length ? [{ code: 'definitions-dangling-binding', severity: 'warning' as const, loc: b.loc,
+      message: `This binding '${b.source}' → ${b.destinationType} '${b.destination}' names ${missing.join(' and ')}, which the definitions do not define (rabbitmqctl export_definitions leaves internal exchanges out): importing it fails, so it is not part of the deployed topology.` }] : [];
+  });
+}
 
 const definitionsDrift: Rule = (ctx) => {
   const defs = mergeDefinitions(ctx.project.definitions);

@@ -13,9 +13,12 @@ type Rule = (ctx: DiagContext) => RoutingDiagnostic[];
 const duplicates: Rule = (ctx) => {
   const out: RoutingDiagnostic[] = [];
   const q = (name: string) => ctx.queues?.list.find((x) => x.display === name);
+  const taskSets = new Map(ctx.sends.filter((s) => s.kind === 'task').map((s) => [s.route.task, s.route.deliveredTo.join(',')]));
   for (const s of ctx.sends) {
     const r = s.route;
     if (r.error || r.deliveredTo.length < 2) continue;
+    // A call that lands where its task's own route does repeats the task's diagnostic: say it once.
+    if (s.kind === 'call' && taskSets.get(r.task) === r.deliveredTo.join(',')) continue;
     const exType = r.exchange ? ctx.queues?.list.flatMap((x) => [x.exchange, ...x.bindings.map((b) => b.exchange)]).find((e) => e?.name === r.exchange)?.type : 'direct';
     if (exType === 'fanout' || r.deliveredTo.some((n) => q(n)?.broadcast)) continue; // copies are the point there
     const live = r.deliveredTo.filter((n) => consumed(ctx, n));
