@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { DriftReport } from '../../server/src/broker/drift';
 import { formatDriftText } from '../../server/src/broker/cli-report';
 import { declarePlan, peekMessages, publishTask, purgeQueue } from '../../server/src/broker/operations';
+import { moveBack } from '../../server/src/broker/moveBack';
 import { planFromTopology } from '../../server/src/broker/plan';
 import { findVhost } from '../../server/src/broker/snapshot';
 import { formatBrokerUrl, parseBrokerUrl } from '../../server/src/broker/url';
@@ -14,6 +15,7 @@ import {
   type TracePublish, type TraceResult,
 } from '../../shared/protocol';
 import type { Ctx } from './ctx';
+import { RoutingMap } from './routingMap';
 import { secretKey, stripPassword, userSettingFor, validateBrokerInput } from './explorer/connections';
 import type { Connection } from './explorer/explorer';
 import type { ExplorerAction } from './explorer/gating';
@@ -345,6 +347,30 @@ async function purge(ctx: Ctx, arg?: Arg): Promise<void> {
   await ctx.explorer.refresh(c.def.id);
 }
 
+/** Dead-letter queue → where each message came from (its x-death origin), after a confirmation with the count. */
+async function moveMessagesBack(ctx: Ctx, arg?: Arg): Promise<void> {
+  const c = await pickConnection(ctx, arg, 'Move dead-lettered messages back on');
+  ensure(ctx, 'moveBack', c);
+  if (c.def.kind !== 'rabbitmq') { void vscode.window.showInformationMessage('Dead-lettering exists on RabbitMQ only.'); return; }
+  await ensureConnected(ctx, c);
+  const { queue, vhost } = await pickQueue(ctx, c, arg, 'Dead-letter queue');
+  await ctx.explorer.refresh(c.def.id);
+  ensure(ctx, 'moveBack', ctx.explorer.get(c.def.id) ?? c);
+  const snap = c.session.snapshot;
+  const count = snap ? findVhost(snap, vhost ?? snap.currentVhost)?.queues.find((x) => x.name === queue)?.messagesReady : undefined;
+  const button = count === undefined ? 'Move Back' : `Move ${count} message${count === 1 ? '' : 's'} back`;
+  const ok = await vscode.window.showWarningMessage(
+    `Move ${count ?? 'the'} ready message(s) of "${queue}" back to where they were dead-lettered from?`,
+    { modal: true, detail: `${c.def.redacted}${vhost ? ` (vhost ${vhost})` : ''}\n\nEach message is republished to the exchange and routing key recorded in its x-death header, then removed from "${queue}" only once the broker confirmed it. Messages without x-death stay.` },
+    button,
+  );
+  if (ok !== button) return;
+  const res = await moveBack(await urlFor(ctx, c, vhost), queue, Infinity, opOptions(ctx, c));
+  ctx.output.info(`[move back] ${queue} on ${c.def.redacted}: ${res.moved} moved, ${res.skipped} left${res.notes.length ? ` (${res.notes.join('; ')})` : ''}`);
+  void vscode.window.showInformationMessage(`Moved ${res.moved} message(s) back from "${queue}"${res.skipped ? `; ${res.skipped} without x-death stayed` : ''}.`);
+  await ctx.explorer.refresh(c.def.id);
+}
+
 async function publish(ctx: Ctx, arg?: Arg): Promise<void> {
   const c = await pickConnection(ctx, arg, 'Publish a test message on');
   ensure(ctx, 'publish', c);
@@ -568,12 +594,14 @@ export const COMMANDS: Record<string, Handler> = {
   'celeryRouting.peekMessages': peek,
   'celeryRouting.publishTestMessage': publish,
   'celeryRouting.purgeQueue': purge,
+  'celeryRouting.moveMessagesBack': moveMessagesBack,
   'celeryRouting.declareMissing': declareMissing,
   'celeryRouting.copyName': copyName,
   'celeryRouting.revealDeclaration': revealDeclaration,
   'celeryRouting.tapExchange': tapExchange,
   'celeryRouting.stopTap': stopTap,
   'celeryRouting.showDrift': showDrift,
+  'celeryRouting.showRoutingMap': (ctx) => { RoutingMap.show(ctx); },
 };
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {

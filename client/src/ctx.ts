@@ -27,6 +27,9 @@ export class Ctx implements vscode.Disposable {
   scanning = false;
   private problems = 0;
   private topologyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly modelChanged = new vscode.EventEmitter<StatusParams>();
+  /** The server finished an analysis (celery/status 'ready'): files changed, settings changed, restart. */
+  readonly onDidChangeModel = this.modelChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
   private clientDisposables: vscode.Disposable[] = [];
   private starting: Promise<void> | undefined;
@@ -40,7 +43,7 @@ export class Ctx implements vscode.Disposable {
     const view = vscode.window.createTreeView(EXPLORER_VIEW, { treeDataProvider: this.explorer, showCollapseAll: true });
     this.explorer.setVisible(view.visible);
     this.disposables.push(
-      this.output, this.docs, this.explorer, this.taps, this.status, view,
+      this.output, this.docs, this.explorer, this.taps, this.status, view, this.modelChanged,
       view.onDidChangeVisibility((e) => this.explorer.setVisible(e.visible)),
       this.explorer.onDidChangeState(() => this.updateStatus()),
       this.taps.onDidChange(() => {
@@ -88,6 +91,7 @@ export class Ctx implements vscode.Disposable {
           this.scanning = p.state === 'indexing';
           this.updateStatus();
           this.scheduleTopology();
+          if (p.state === 'ready') this.modelChanged.fire(p);
         }),
       );
       this.scheduleTopology(0);

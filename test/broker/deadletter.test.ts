@@ -9,7 +9,7 @@ import * as amqp from 'amqplib';
 import { need, withVhost, sleep } from './helpers';
 import { openProject } from '../../server/src/service/project';
 import { topology } from '../../server/src/service/topology';
-import { planFromTopology, declarePlan } from '../../server/src/broker';
+import { planFromTopology, declarePlan, moveBack } from '../../server/src/broker';
 import { deadLetterRoute } from '../../server/src/routing';
 
 function project(celery: string): string {
@@ -87,6 +87,39 @@ app.conf.task_routes = {'app.tasks.audit': {'exchange': 'events', 'routing_key':
       await sleep(300);
       for (const q of ['audit_all', 'audit_users']) assert.equal(await count(ch, q), 1, `${q} has its copy`);
       assert.equal(await count(ch, 'celery'), 0);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+test('move messages back: dead-lettered messages return to their origin, none lost, none duplicated', async (t) => {
+  if (!(await need(t, 'rabbitmq'))) return;
+  await withVhost(async (url) => {
+    const conn = await amqp.connect(url);
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertExchange('dlx', 'direct');
+      await ch.assertQueue('dlq');
+      await ch.bindQueue('dlq', 'dlx', 'dead');
+      await ch.assertExchange('orders', 'direct');
+      await ch.assertQueue('orders.work', { arguments: { 'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': 'dead' } });
+      await ch.bindQueue('orders.work', 'orders', 'order.created');
+      for (let i = 0; i < 3; i++) ch.publish('orders', 'order.created', Buffer.from(JSON.stringify({ n: i })));
+      ch.sendToQueue('dlq', Buffer.from('{"stray":true}')); // no x-death: must stay
+      await sleep(200);
+      for (let i = 0; i < 3; i++) { const m = await ch.get('orders.work', { noAck: false }); assert.ok(m); ch.reject(m, false); }
+      await sleep(300);
+      assert.equal(await count(ch, 'dlq'), 4);
+      const res = await moveBack(url, 'dlq');
+      assert.equal(res.moved, 3);
+      assert.equal(res.skipped, 1);
+      await sleep(300);
+      assert.equal(await count(ch, 'orders.work'), 3, 'all three back in the original queue');
+      assert.equal(await count(ch, 'dlq'), 1, 'the stray message stays');
+      const bodies: number[] = [];
+      for (let i = 0; i < 3; i++) { const m = await ch.get('orders.work', { noAck: true }); if (m) bodies.push(JSON.parse(m.content.toString()).n); }
+      assert.deepEqual(bodies.sort(), [0, 1, 2]);
     } finally {
       await conn.close();
     }

@@ -112,6 +112,16 @@ export class BrokerExplorer implements vscode.TreeDataProvider<TreeNode>, vscode
     return this.list().find((c) => c.def.id === id);
   }
 
+  /** The most recent snapshot of any live connection (the routing map's queue depths), with its connection. */
+  latestSnapshot(): { connection: Connection; snapshot: BrokerSnapshot } | undefined {
+    let best: { connection: Connection; snapshot: BrokerSnapshot } | undefined;
+    for (const c of this.list()) {
+      const snap = c.session.active ? c.session.snapshot : undefined;
+      if (snap && (!best || snap.takenAt > best.snapshot.takenAt)) best = { connection: c, snapshot: snap };
+    }
+    return best;
+  }
+
   private sessionFor(def: ConnectionDef): Session {
     let s = this.sessions.get(def.id);
     if (!s) {

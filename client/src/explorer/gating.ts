@@ -3,7 +3,7 @@
  * drives the tree items' contextValue (menus' `when` clauses) and the check every command runs in code.
  */
 
-export const MUTATING_ACTIONS = ['purge', 'publish', 'declare'] as const;
+export const MUTATING_ACTIONS = ['purge', 'publish', 'declare', 'moveBack'] as const;
 export type MutatingAction = (typeof MUTATING_ACTIONS)[number];
 export type ReadAction = 'peek' | 'tap' | 'refresh' | 'copy' | 'reveal';
 export type ExplorerAction = MutatingAction | ReadAction;

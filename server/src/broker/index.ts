@@ -17,5 +17,6 @@ export * from './snapshot';
 export * from './drift';
 export * from './plan';
 export * from './operations';
+export * from './moveBack';
 export * from './retry';
 export * from './cli-report';

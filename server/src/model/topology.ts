@@ -203,14 +203,16 @@ export function toOptions(v: Extract<Value, { kind: 'dict' }>): RouteOptions {
 }
 
 export function setOption(o: RouteOptions, k: string, val: Value): void {
-  if (!['queue', 'exchange', 'routing_key', 'priority', 'exchange_type'].includes(k)) return;
-  const key = k as 'queue' | 'exchange' | 'routing_key' | 'priority' | 'exchange_type';
+  if (!['queue', 'exchange', 'routing_key', 'priority', 'exchange_type', 'countdown', 'eta'].includes(k)) return;
+  const key = k as 'queue' | 'exchange' | 'routing_key' | 'priority' | 'exchange_type' | 'countdown' | 'eta';
   if (val.kind === 'unknown' || (val.env && !val.env.hasDefault)) {
     o.unknown = { ...o.unknown, [key]: val.kind === 'unknown' ? val.reason : `environment variable ${val.env!.variable}` };
     return;
   }
   if (val.kind === 'none') { (o as Record<string, unknown>)[key] = null; return; }
   if (key === 'priority') { o.priority = val.kind === 'num' ? val.value : null; return; }
+  if (key === 'countdown') { if (val.kind === 'num') o.countdown = val.value; else o.unknown = { ...o.unknown, countdown: 'not a number' }; return; }
+  if (key === 'eta' && val.kind !== 'str') { o.unknown = { ...o.unknown, eta: 'computed at run time (datetime)' }; return; }
   if (key === 'queue' && val.kind === 'kombu') { o.queue = toQueue(val) ?? null; return; }
   if (key === 'exchange' && val.kind === 'kombu') { o.exchange = toExchange(val)?.name ?? null; return; }
   if (val.kind === 'str') (o as Record<string, unknown>)[key] = val.value;

@@ -94,7 +94,8 @@ export interface AppFact {
   includes: string[];
 }
 
-export type TaskOptionKey = 'queue' | 'routing_key' | 'exchange' | 'priority' | 'exchange_type';
+/** `countdown` / `eta` come from call sites only (apply_async kwargs / options): Celery 5.5 native delayed delivery. */
+export type TaskOptionKey = 'queue' | 'routing_key' | 'exchange' | 'priority' | 'exchange_type' | 'countdown' | 'eta';
 
 export interface TaskFact {
   /** Full task name as Celery registers it. */

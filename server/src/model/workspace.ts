@@ -10,6 +10,8 @@ import type { ModuleSource } from './modules';
 import { settingStyle, resolveSettings } from '../routing/settings';
 
 const OPTION_KEYS: TaskOptionKey[] = ['queue', 'routing_key', 'exchange', 'priority', 'exchange_type'];
+/** Call sites also carry the delay (Celery 5.5 reroutes countdown/ETA sends when a quorum queue exists). */
+const CALL_OPTION_KEYS: TaskOptionKey[] = [...OPTION_KEYS, 'countdown', 'eta'];
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
 const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
 
@@ -477,8 +479,8 @@ export class Workspace {
       for (const kw of call.kwargs) {
         const v = this.eval.eval(src, kw.value, env);
         if (kw.name === 'options' || kw.name === null) {
-          if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str' && (OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
-        } else if (viaKw && (OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] ??= v;
+          if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str' && (CALL_OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
+        } else if (viaKw && (CALL_OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] ??= v;
       }
     };
     if (c.fn.t === 'name') {

@@ -78,6 +78,11 @@ export function delayedDecision(config: RoutingConfig, eq: ExpandedQueues, queue
     steps.push(`queue ${pyRepr(queue.display)} has the direct exchange ${pyRepr(queue.exchange.name)}: Celery only logs "Direct exchanges are not supported with native delayed delivery"${seconds !== null && seconds > 0 ? ` and publishes as usual; the worker holds the message until its ETA (${how})` : ''}`);
     return { kind: 'keep', steps, trace };
   }
+  const unknownDelay = options.unknown?.eta ?? options.unknown?.countdown;
+  if (seconds === null && unknownDelay) {
+    steps.push(`the delay is not known statically (${unknownDelay}): a positive one publishes to ${pyRepr(DELAYED_EXCHANGE)} instead (native delayed delivery); shown as sent without delay`);
+    return { kind: 'keep', steps, trace };
+  }
   // `if countdown:` then `if countdown > 0:` then int(countdown)
   if (seconds === null || seconds <= 0) {
     if (seconds !== null) steps.push(`${how} is not in the future: no delayed delivery, published as usual`);

@@ -4,9 +4,9 @@
  * Pure, synchronous, cached per config object (runs per keystroke for code lenses).
  */
 import type { RouteRequest, RouteTrace, RoutingConfig } from './types';
-import { brokerName, expandQueues, XQueue } from './queues';
+import { brokerName, expandQueues, XQueue, type ExpandedQueues } from './queues';
 import { routeOptions } from './router';
-import { publish } from './publish';
+import { publish, type Published } from './publish';
 import { amqpDeliver, amqpRoute, celeryHeaders, declareQueue, workerBroker, type AmqpBinding, type AmqpBroker } from './amqp';
 import { redisDeliver, redisWorkerState } from './redis';
 import { pyRepr } from './pyutil';
@@ -115,8 +115,16 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
   if (dd.kind !== 'none') {
     t.steps.push(...dd.steps);
     t.delayed = dd.trace;
+    const unknownDelay = req.options.unknown?.eta ?? req.options.unknown?.countdown;
+    if (unknownDelay && dd.trace.mode === 'not-delayed') t.unknowns.push(`countdown/eta: ${unknownDelay} — with Celery 5.5 and a quorum queue a positive delay goes through ${pyRepr('celery_delayed_27')}`);
     if (dd.kind === 'error') {
       t.error = dd.error;
+      const p0 = publish(config, r);
+      if (p0.ok) {
+        const known0 = new Map<string, XQueue>();
+        for (const q of [...eq.list, ...p0.pub.declare]) known0.set(q.name, q);
+        redisPart(t, eq, p0.pub, (n) => known0.get(n)?.display ?? n, () => undefined);
+      }
       return t;
     }
   }
@@ -128,6 +136,7 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     t.error = p.error;
     return t;
   }
+  const redisPub = p.pub;
   const pub = dd.kind === 'reroute'
     ? { ...p.pub, exchange: dd.exchange, routingKey: dd.routingKey, declare: [], decidedBy: {
       exchange: { by: 'celery' as const, detail: 'native delayed delivery (Celery 5.5, quorum queue)' },
@@ -185,7 +194,13 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     }
   }
 
-  // Redis (kombu virtual transport)
+  // Redis (kombu virtual transport); Celery 5.5's delayed delivery never applies there (driver_type 'redis')
+  redisPart(t, eq, redisPub, display, (x) => a.broker.exchanges.get(x)?.type);
+  return t;
+}
+
+/** Where the message lands on Redis (kombu virtual transport). */
+function redisPart(t: RouteTrace, eq: ExpandedQueues, pub: Published, display: (n: string) => string, realType: (x: string) => string | undefined): void {
   const rs = redisWorkerState(eq);
   for (const e of rs.errors) {
     if (pub.queue && e.queue === pub.queue.display) t.steps.push(`Redis: the worker's declaration of ${pyRepr(e.queue)} failed at start-up: ${e.error}`);
@@ -207,11 +222,10 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
       return [uuid.get(q) ?? q, ...rest].join('\x06\x16');
     });
     t.droppedOnRedis = d.queues.length === 0;
-    const real = a.broker.exchanges.get(pub.exchange)?.type;
+    const real = realType(pub.exchange);
     if (pub.exchange && real && d.exchangeType !== real) {
       t.steps.push(`Redis: this producer did not declare exchange ${pyRepr(pub.exchange)}, so kombu routes it as ${d.exchangeType} (exchange types live in each connection, virtual/base.py:683-689)`);
     }
     t.steps.push(t.droppedOnRedis ? 'Redis: no binding row matches → dropped silently' : `Redis: LPUSH to ${list(t.redisLists)}`);
   }
-  return t;
 }

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { openProject } from '../../../server/src/service/project';
 import { buildGraph, type Graph } from '../../../server/src/service/graph';
-import { graphToHtml, graphToSvg, toRenderGraph, PROBLEM_COLORS } from '../../../server/src/service/graph-render';
+import { graphToHtml, graphToSvg, layoutGraph, pageData, renderSvg, toRenderGraph, PROBLEM_COLORS } from '../../../server/src/service/graph-render';
 import { syntheticGraph } from './synthetic';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,10 +46,10 @@ after(async () => {
 interface Opened { page: Page; errors: string[]; graph: Graph }
 
 /** Export a project's page the way the CLI does, open it from disk, collect console errors (CSP reports). */
-async function openExample(name: string): Promise<Opened> {
+async function openExample(name: string, nonce?: string): Promise<Opened> {
   const p = await openProject(path.join(EXAMPLES, name));
   const graph = buildGraph(p);
-  const html = await graphToHtml(toRenderGraph(graph, p.root), { title: 'Celery routing map', subtitle: name });
+  const html = await graphToHtml(toRenderGraph(graph, p.root), { title: 'Celery routing map', subtitle: name, nonce });
   const file = path.join(out, `${name}.html`);
   writeFileSync(file, html);
   return { ...(await load(file)), graph };
@@ -192,6 +192,26 @@ test('django-shop page in Chromium: unreachable colour, task → queue → worke
   assert.equal(await page.locator('#cr-svg g.depth').count(), 2);
   await page.click('#cr-svg g.node[data-id="queue:payments"]');
   assert.match((await page.textContent('#cr-details'))!, /42 ready, 3 unacknowledged/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('live update as the webview does it: a render message swaps the picture under the same CSP nonce', { skip }, async () => {
+  const { page, errors } = await openExample('events-app', 'live-nonce-1');
+  await page.fill('#cr-filter', 'payment');
+  const p = await openProject(path.join(EXAMPLES, 'django-shop'));
+  const rg = toRenderGraph(buildGraph(p), p.root);
+  const svg = renderSvg(await layoutGraph(rg), { nonce: 'live-nonce-1' });
+  await page.evaluate(`window.postMessage(${JSON.stringify({ type: 'render', svg, data: pageData(rg), subtitle: 'django-shop' })}, '*')`);
+  await page.waitForSelector('#cr-svg g.node[data-id="queue:payments"]');
+  const d = await dom(page);
+  assert.equal(d.nodes.length, rg.nodes.length);
+  assert.equal(await page.locator('#cr-svg').count(), 1, 'the old picture is gone');
+  assert.equal(d.nodes.find((n) => n.id === 'queue:reports')!.stroke, rgb(PROBLEM_COLORS.unreachable.fallback), 'the new <style nonce> applies');
+  assert.equal(await page.textContent('#cr-subtitle'), 'django-shop');
+  // The filter typed before the update applies to the new picture.
+  const visible = await visibleIds(page);
+  assert.ok(visible.includes('task:orders.tasks.capture_payment') && visible.includes('queue:payments') && !visible.includes('queue:emails'), visible.join(' '));
   assert.deepEqual(errors, []);
   await page.close();
 });
