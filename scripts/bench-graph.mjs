@@ -1,12 +1,14 @@
 // Layout benchmark of the routing map: a generated N-queue topology (default 300) laid out by ELK
 // (server/src/service/graph-render.ts) and drawn as SVG. Prints wall and CPU time of the first layout in a
 // fresh process ("cold": ELK's code not yet optimised by V8) and of later layouts ("warm"), and fails
-// (exit 1) when the warm median is over the budget (1000 ms; --budget MS).
+// (exit 1) when the warm median is over the budget (1000 ms; --budget MS). The budget is checked on CPU
+// time, which a machine busy with other work does not stretch (wall time is printed, with the load).
 //
 //   node scripts/bench-graph.mjs [--queues N] [--runs N] [--budget MS] [--cold-runs N]
 import { tsImport } from 'tsx/esm/api';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadavg, cpus } from 'node:os';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -54,10 +56,12 @@ await once(); // warm-up
 const warm = [];
 for (let i = 0; i < runs; i++) warm.push(await once());
 const wm = median(warm.map((w) => w.layoutMs));
-console.log(`warm (${runs} runs): wall ${warm.map((w) => f(w.layoutMs)).join(', ')} (median ${f(wm)}); cpu median ${f(median(warm.map((w) => w.cpuMs)))}`);
+const cm = median(warm.map((w) => w.cpuMs));
+console.log(`warm (${runs} runs): wall ${warm.map((w) => f(w.layoutMs)).join(', ')} (median ${f(wm)}); cpu ${warm.map((w) => f(w.cpuMs)).join(', ')} (median ${f(cm)})`);
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`SVG: ${f(median(warm.map((w) => w.svgMs)))} to draw, ${Math.round(warm[0].bytes / 1024)} KiB, ${warm[0].width}×${warm[0].height} px`);
-if (wm > budget) {
-  console.error(`FAIL: warm median layout ${f(wm)} is over the ${budget} ms budget`);
+if (cm > budget) {
+  console.error(`FAIL: warm median layout ${f(cm)} of CPU is over the ${budget} ms budget`);
   process.exit(1);
 }
-console.log(`ok: warm median layout ${f(wm)} ≤ ${budget} ms`);
+console.log(`ok: warm median layout ${f(cm)} of CPU ≤ ${budget} ms`);

@@ -6,30 +6,12 @@
  */
 import * as vscode from 'vscode';
 import { GRAPH_REQUEST, type GraphParams, type GraphResult, type Location } from '../../shared/protocol';
-import { layoutGraph, pageData, randomNonce, renderHtml, renderSvg, type QueueDepths, type RenderGraph } from '../../server/src/service/graph-render';
-import { findVhost, type BrokerSnapshot } from '../../server/src/broker/snapshot';
+import { layoutGraph, pageData, randomNonce, renderHtml, renderSvg, type RenderGraph } from '../../server/src/service/graph-render';
 import type { Ctx } from './ctx';
+import { depthsFrom, routingMapCsp } from './routingMapData';
 
 export const ROUTING_MAP_VIEW_TYPE = 'celeryRouting.routingMap';
 const TITLE = 'Celery Routing Map';
-
-/** The webview's Content-Security-Policy: nothing but our nonce'd style and script. */
-export function routingMapCsp(cspSource: string, nonce: string): string {
-  return `default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${cspSource} data:; font-src ${cspSource};`;
-}
-
-/** Queue depths of the graph's queues in a snapshot (null: the broker lists every queue and not this one). */
-export function depthsFrom(snapshot: BrokerSnapshot | undefined, queues: string[]): QueueDepths | null {
-  const vh = snapshot && findVhost(snapshot);
-  if (!snapshot || !vh) return null;
-  const out: QueueDepths = {};
-  for (const name of queues) {
-    const q = vh.queues.find((x) => x.name === name);
-    if (q && q.exists) out[name] = { ready: q.messagesReady, unacked: q.messagesUnacknowledged };
-    else if (q || snapshot.capabilities.listsAllQueues) out[name] = null;
-  }
-  return out;
-}
 
 export class RoutingMap implements vscode.Disposable {
   private static current: RoutingMap | undefined;

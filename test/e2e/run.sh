@@ -26,8 +26,9 @@ lap() { local ms=$(( ($(date +%s%N) - T0) / 1000000 )); printf '[e2e %4d.%01ds] 
 node scripts/build.mjs >/dev/null
 VSIX=$ROOT/dist/celery-routing.vsix
 rm -f "$VSIX"
-npx --no-install @vscode/vsce package --no-dependencies -o "$VSIX" >/dev/null 2>"$E2E/.vsce.log" || { cat "$E2E/.vsce.log" >&2; exit 1; }
-rm -f "$E2E/.vsce.log"
+vsce_log=$(mktemp)
+npx --no-install @vscode/vsce package --no-dependencies -o "$VSIX" >"$vsce_log" 2>&1 || { cat "$vsce_log" >&2; rm -f "$vsce_log"; exit 1; }
+rm -f "$vsce_log"
 lap "extension built and packaged ($(du -k "$VSIX" | cut -f1) KiB)"
 
 # ------------------------------------------------------------------ fresh state, free port

@@ -89,13 +89,18 @@ function workbench(page) {
     /** Run a command by its palette label (F1). */
     async command(label, { exact = true } = {}) {
       step(`command ${label}`);
-      await self.escape();
-      await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10000 });
-      await input.fill(`>${label}`);
       const rows = page.locator('.quick-input-list .monaco-list-row');
-      await rows.filter({ hasText: label }).first().waitFor({ timeout: 15000 });
+      // right after the window loads the palette may not list an extension's commands yet: reopen it
+      for (let attempt = 1; ; attempt++) {
+        await self.escape();
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: 10000 });
+        await input.fill(`>${label}`);
+        const found = await rows.filter({ hasText: label }).first().waitFor({ timeout: 5000 }).then(() => true, () => false);
+        if (found) break;
+        if (attempt === 4) throw new AssertionError(`palette: no entry "${label}" among ${JSON.stringify(await rows.allInnerTexts())}`);
+      }
       // the entry whose label is exactly this one (fuzzy neighbours rank first sometimes)
       const exactRow = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }) }).first();
       if (await exactRow.count()) await exactRow.click();
@@ -252,6 +257,8 @@ const SCENARIOS = [
     async run(wb) {
       const cfg = path.join(EVENTS, 'events/celeryconfig.py');
       await wb.openFile('events/celeryconfig.py', "type='topic'");
+      // the language server has indexed the project once its code lenses show
+      await wb.activeEditor().locator('.codelens-decoration').first().waitFor({ timeout: 90000 });
       const at = lineOf(cfg, "type='topic'");
       const col = at.text.indexOf('topic') + 1;
       await wb.gotoLine(at.line, col);
@@ -367,8 +374,12 @@ const SCENARIOS = [
       await wb.command(label);
       // a webview editor: outer iframe.webview → inner #active-frame holding the extension's HTML
       const view = await wb.webview();
-      await view.getByText(/user_events/).first().waitFor({ timeout: 30000 });
-      await view.getByText(/order_events/).first().waitFor({ timeout: 5000 });
+      // visible nodes only (SVG <title> tooltips carry the same names, hidden)
+      const shown = (re) => view.getByText(re).filter({ visible: true }).first();
+      await shown(/^events\.tasks\.user_signed_up$/).waitFor({ timeout: 30000 });
+      for (const re of [/^user_events$/, /^order_events$/, /^all_events$/, /^notifications$/]) await shown(re).waitFor({ timeout: 5000 });
+      // the planted mistake shows on the map too: send_push is dropped
+      await view.getByText(/dropped/).filter({ visible: true }).first().waitFor({ timeout: 5000 });
       const body = await view.locator('body').innerText();
       await wb.shot('06-routing-map');
       return `routing map "${label}": ${body.replace(/\s+/g, ' ').slice(0, 120)}`;

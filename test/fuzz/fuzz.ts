@@ -17,7 +17,7 @@
  * - crash: an exception escaped a public entry point;
  * - fatal: the child process died (V8 fatal error, out of memory, wasm abort);
  * - hang: one input took longer than its budget (2 s; 10 s for inputs over 1 MB) in wall and CPU time, or the
- *   watchdog fired (60 s);
+ *   watchdog fired (30 s);
  * - swallowed: an exception caught by a guard (evaluator statement guard, diagnostics rule guard, a worker
  *   reader behind extractWorkers' try/catch): not fatal, but a bug;
  * - invariant: a file above the max file size was analysed instead of skipped with a note.
@@ -266,6 +266,7 @@ const NESTERS: Array<[string, (n: number) => string]> = [
   ['call', (n) => `x = ${'f('.repeat(n)}${')'.repeat(n)}\n`],
   ['delay', (n) => `${'add.s('.repeat(n)}${')'.repeat(n)}.delay()\n`],
   ['chain', (n) => `add${'.s(1)'.repeat(n)}.apply_async(queue='q')\n`],
+  ['method-chain', (n) => `x = foo${'.bar()'.repeat(n)}\nq = Queue('a').bind(x)${'.bind(x)'.repeat(n)}\n`],
   ['attr', (n) => `x = app${'.conf'.repeat(n)}\n`],
   ['subscript', (n) => `x = d${'[0]'.repeat(n)}\n`],
   ['not', (n) => `x = ${'not '.repeat(n)}1\n`],
@@ -289,7 +290,7 @@ const NESTERS: Array<[string, (n: number) => string]> = [
 ];
 
 function nested(r: Rng): { gen: string; text: string } {
-  const [name, f] = r.pick(NESTERS);
+  const [name, f] = r.pick(NESTERS.filter(([n]) => !KNOWN.has(`nested/${n}`)));
   const n = r.pick([10, 100, 500, 1000, 5000, 10000]);
   let text = APP_HEAD + f(n);
   let gen = `nested/${name}`;
@@ -333,12 +334,18 @@ export const KNOWN = new Set<string>([
   // model/evaluate.ts: `X = X + X` repeated doubles a list each time; at 2^27 items V8 aborts the whole
   // process ("Fatal JavaScript invalid size error"), uncatchable. Fix: cap sizes in Evaluator.binop / mutate.
   'selfref/list-double', 'selfref/aug-double', 'selfref/tuple-double',
-  // model/evaluate.ts: `X = X.join([X, X])` repeated: strings of hundreds of MB, then minutes of work.
-  // Fix: a string over a cap (e.g. 1 MB) becomes unknown (binop +, %, format, join, f-strings).
-  'selfref/join-double',
+  // model/evaluate.ts: `X = X + X` (strings), `X.join([X, X])`, `X.format(X)`, `X % (X, X)` repeated: strings
+  // of hundreds of MB (then "Invalid string length", or seconds to minutes in routing/pyutil.ts pyRepr
+  // on an 8 MB queue name). Fix: a string over a cap (e.g. 64 KB) becomes unknown in binop +, %, format,
+  // join, f-strings.
+  'selfref/str-double', 'selfref/join-double', 'selfref/format-double', 'selfref/percent-double',
   // model/evaluate.ts: every def / call / attribute-assignment effect copies the whole module env
   // (`env: new Map(env)`): 10,000 tasks in one module = 10^8 map entries, out of memory (3,000: 2 s).
   'huge/tasks-10k',
+  // model/evaluate.ts: Evaluator.call evaluates the object of `a.m()` twice (once for the method check,
+  // again inside this.eval(e.fn)), so a chain of n method calls costs 2^n: `x = foo.bar().bar()...` with 22
+  // calls takes 0.6 s, 30 calls minutes. Fix: evaluate e.fn.obj once and derive the attribute from it.
+  'nested/chain', 'nested/method-chain',
   // service/project.ts: updateFile(file, text) ignores options.maxFileSize (only readText checks it), so a
   // 10 MB editor buffer is parsed (~10 s) instead of skipped with a note.
   'invariant/in-memory-max-file-size', 'huge/file-10MB-memory',
@@ -494,7 +501,7 @@ function huge(r: Rng, which: number): { gen: string; files?: FuzzInput['files'];
     }
     case 5: {
       // A 10 MB file on disk: skipped by the size check, with a note.
-      const base = corpus()[0].files.find((f) => f.path.endsWith('.py'))!.text;
+      const base = corpus().flatMap((g) => g.files).filter((f) => f.path.endsWith('.py')).reduce((a, b) => (b.text.length > a.length ? b.text : a), '');
       return { gen: 'huge/file-10MB-disk', disk: [{ path: S('proj/big.py'), text: base.repeat(Math.ceil((10 * MB) / Math.max(1, base.length))) }], files: [{ path: S('proj/celery.py'), text: APP_HEAD + 'from proj.big import *\n' }] };
     }
     case 6: {
@@ -504,7 +511,7 @@ function huge(r: Rng, which: number): { gen: string; files?: FuzzInput['files'];
       return { gen: 'huge/file-10MB-memory', files: [{ path: S('proj/celery.py'), text: lines.repeat(Math.ceil((10 * MB) / lines.length)).slice(0, 10 * MB) }] };
     }
     case 7: {
-      const line = r.pick([() => `X = [${'1, '.repeat(300_000)}]`, () => `# ${'x'.repeat(MB)}`, () => `x = 1${'; x = 1'.repeat(150_000)}`, () => `R = {${Array.from({ length: 50_000 }, (_, i) => `'t${i}': 'q'`).join(', ')}}`])();
+      const line = r.pick([() => `X = [${'1, '.repeat(400_000)}]`, () => `# ${'x'.repeat(MB)}`, () => `x = 1${'; x = 1'.repeat(150_000)}`, () => `R = {${Array.from({ length: 100_000 }, (_, i) => `'t${i}': 'q'`).join(', ')}}`])();
       return { gen: 'huge/long-line-1MB', files: [{ path: S('proj/celery.py'), text: APP_HEAD + line + '\napp.conf.task_routes = R if 0 else {}\n' }] };
     }
     case 8: return { gen: 'huge/Procfile-100k', files: [{ path: S('Procfile'), text: Array.from({ length: N }, (_, i) => `w${i}: celery -A proj worker -Q q${i} -n w${i}@%h`).join('\n') }, { path: S('proj/celery.py'), text: APP_HEAD }] };
@@ -522,8 +529,8 @@ const RANDOM_TASK_NAMES = ['', '.', '*', '**', 'a.*', '[', '(', '\\', 'proj.task
 
 export interface GenConfig { seed: number; long: boolean }
 
-/** Heavy inputs come at fixed indices: every HEAVY period one of each kind. */
-function heavyPeriod(long: boolean): number { return long ? 1_000 : 10_000; }
+/** Huge inputs come first in every period (one of each kind): once in a CI run, every 10,000 inputs in a long run. */
+function heavyPeriod(long: boolean): number { return long ? 10_000 : 20_000; }
 
 /** Inputs of the systematic prefix sweep (long mode): every prefix length of every corpus file. */
 let sweepTotal: number | undefined;
@@ -543,15 +550,16 @@ export function generate(cfg: GenConfig, index: number): FuzzInput {
     if (r.chance(0.3)) inp.sends = [...(inp.sends ?? []), ...Array.from({ length: r.logInt(4) }, () => ({ task: r.pick(RANDOM_TASK_NAMES), options: randomOptions(r), via: r.pick(['apply_async', 'send_task'] as const) }))];
     return inp;
   };
-  if (slot >= period - HUGE_KINDS && index >= period - HUGE_KINDS) {
-    const h = huge(r, period - 1 - slot);
+  if (slot < HUGE_KINDS) {
+    const h = huge(r, slot);
     return mk(h.gen, { files: h.files ?? [], disk: h.disk, maxFileSize: h.maxFileSize });
   }
   // Long mode starts with the prefix sweep over the corpus.
   if (cfg.long && index < sweepSize()) {
     let k = index;
     for (const { group, file } of corpusFiles()) {
-      if (k <= file.text.length) return mk('truncate/sweep', { root: group.root, base: group.key, files: [{ path: file.path, text: file.text.slice(0, k) }], sends: group.calls });
+      // Alone; every 10th prefix inside its whole project.
+      if (k <= file.text.length) return mk('truncate/sweep', { root: group.root, base: k % 10 === 0 ? group.key : undefined, files: [{ path: file.path, text: file.text.slice(0, k) }], sends: k % 10 === 0 ? group.calls : undefined });
       k -= file.text.length + 1;
     }
   }
@@ -834,6 +842,7 @@ async function child(cfg: ChildConfig): Promise<void> {
     batch = { type: 'batch', done: 0, last: batch.last, byGen: {}, slow: [], findings: [] };
     lastSend = Date.now();
   };
+  const savedBySig = new Map<string, string>();
   for (let i = cfg.start; i < cfg.end && Date.now() < cfg.deadline; i += cfg.stride) {
     const inp = generate(gc, i);
     rec.writeDoubleLE(i, 0);
@@ -864,12 +873,18 @@ async function child(cfg: ChildConfig): Promise<void> {
       if (seen.has(sig)) continue;
       seen.add(sig);
       const f: Finding = { kind: p.kind, seed: cfg.seed, index: i, gen: inp.gen, message: p.message, stack: p.stack, ms };
-      let small = inp;
-      if (p.kind === 'crash' || p.kind === 'swallowed') {
-        try { small = minimize(eng, inp, sig); } catch { /* keep the original */ }
-        eng.bases.clear();
+      // One reproduction per signature (the first input, minimized); repeats point to it.
+      const saved = savedBySig.get(sig);
+      if (saved) f.file = saved;
+      else {
+        let small = inp;
+        if (p.kind === 'crash' || p.kind === 'swallowed') {
+          try { small = minimize(eng, inp, sig, 10_000); } catch { /* keep the original */ }
+          eng.bases.clear();
+        }
+        f.file = saveRepro(f, small, inp);
+        savedBySig.set(sig, f.file);
       }
-      f.file = saveRepro(f, small, inp);
       batch.findings.push(f);
     }
     if (batch.findings.length || Date.now() - lastSend > 500) flush();
@@ -889,7 +904,7 @@ export interface FuzzOptions {
   seconds?: number;
   long?: boolean;
   jobs?: number;
-  /** Kill a child stuck this long on one input (default: max(60 s, 5 × the input's budget)). */
+  /** Kill a child stuck this long on one input (default: max(30 s, 3 × the input's budget)). */
   killAfterMs?: number;
   log?: (line: string) => void;
 }
@@ -965,7 +980,7 @@ export async function runFuzz(opts: FuzzOptions = {}): Promise<FuzzReport> {
       const watch = setInterval(() => {
         const p = readProgress();
         if (!p.started) return;
-        const limit = opts.killAfterMs ?? Math.max(60_000, 5 * p.budget);
+        const limit = opts.killAfterMs ?? Math.max(30_000, 3 * p.budget);
         const ms = Date.now() - p.started;
         if (ms > limit && p.index > last) { killedFor = { index: p.index, ms }; c.kill('SIGKILL'); }
       }, 250);

@@ -504,6 +504,18 @@ def send_one(app, call, producer, router, task_id):
                          router=router, **options)
 
 
+def producer_declares_copy(kw):
+    """kombu >= 5.3 Producer._publish passes `retry` to maybe_declare; with
+    retry (Celery's task_publish_retry, on by default) _imaybe_declare
+    declares the channel-bound *copy* (a queue given `bindings` loses the
+    default exchange Celery gave it, like a worker's declaration); kombu 5.2
+    declares the original object."""
+    import inspect
+    from kombu import Producer
+    return bool(kw.get('retry')) and 'retry' in inspect.signature(
+        Producer._publish).parameters
+
+
 def base_record(i, call):
     return {'index': i, 'task': call['task'],
             'via': call.get('via', 'apply_async'),
@@ -663,7 +675,8 @@ def run_model(spec):
                     if isinstance(d, Queue):
                         if d.name not in model.queues:
                             created.append(mask(d.name))
-                        model.declare_queue(d)
+                        model.declare_queue(
+                            copy.copy(d) if producer_declares_copy(kw) else d)
                     elif isinstance(d, Exchange):
                         model.declare_exchange(d)
                 hits = model.route(rec['exchange'], kw.get('routing_key'),

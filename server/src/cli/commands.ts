@@ -40,12 +40,13 @@ function routeJson(r: Route) {
     error: r.error, brokerError: r.brokerError, decidedBy: r.decidedBy,
     consumers: r.consumers.map((c) => ({ worker: c.worker.name, file: c.worker.loc.file, line: c.worker.loc.range.start.line + 1, via: c.via })),
     unknowns: r.unknowns, app: r.app,
+    ...(r.delayed ? { delayed: r.delayed } : {}),
   };
 }
 
 export const commands: Record<string, Command> = {
   route: {
-    flags: { ...PROJECT_FLAGS, root: 'string', queue: 'string', exchange: 'string', 'routing-key': 'string', priority: 'string', 'send-task': 'boolean', app: 'string', json: 'boolean' },
+    flags: { ...PROJECT_FLAGS, root: 'string', queue: 'string', exchange: 'string', 'routing-key': 'string', priority: 'string', countdown: 'string', eta: 'string', 'send-task': 'boolean', app: 'string', json: 'boolean' },
     async run(a) {
       const task = a.positional[0];
       if (!task) throw new UsageError('route needs a task name, e.g. celery-routing route proj.tasks.add');
@@ -59,6 +60,16 @@ export const commands: Record<string, Command> = {
         const n = Number(str(a, 'priority'));
         if (!Number.isInteger(n) || n < 0 || n > 255) throw new UsageError(`--priority must be an integer 0-255, got '${str(a, 'priority')}'`);
         options.priority = n;
+      }
+      if (str(a, 'countdown') !== undefined) {
+        const n = Number(str(a, 'countdown'));
+        if (!Number.isFinite(n)) throw new UsageError(`--countdown must be a number of seconds, got '${str(a, 'countdown')}'`);
+        options.countdown = n;
+      }
+      if (str(a, 'eta') !== undefined) {
+        const eta = str(a, 'eta')!;
+        if (Number.isNaN(Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(eta) ? eta : `${eta}Z`))) throw new UsageError(`--eta must be an ISO 8601 date-time, got '${eta}'`);
+        options.eta = eta;
       }
       const appId = str(a, 'app');
       if (appId && !p.appFor(appId)) throw new CliError(`no app '${appId}' (apps: ${p.apps.map((x) => x.id).join(', ') || 'none'})`);

@@ -9,7 +9,7 @@ import { CliError } from './errors';
 const USAGE = `usage: celery-routing <command> [options]
 
 commands:
-  route TASK [--root DIR] [--queue Q] [--exchange E] [--routing-key K] [--priority N] [--send-task] [--app ID] [--json]
+  route TASK [--root DIR] [--queue Q] [--exchange E] [--routing-key K] [--priority N] [--countdown S] [--eta ISO] [--send-task] [--app ID] [--json]
                           where a message for TASK goes, step by step
   check [DIR] [--format text|json|sarif]
                           routing diagnostics; exit 1 when any error

@@ -50,11 +50,20 @@ const unknown = (reason: string, loc?: Loc): Value => ({ kind: 'unknown', reason
 export class Evaluator {
   private readonly results = new Map<string, ModuleResult>();
   private readonly inProgress = new Set<string>();
+  /** Module → the modules whose evaluation read it (so an edit re-evaluates only what depends on it). */
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly frames: string[] = [];
 
   constructor(private readonly host: EvalHost) {}
 
   /** The module's top-level bindings after it ran (cached; import cycles see a partial module). */
   module(name: string): ModuleResult | undefined {
+    const reader = this.frames[this.frames.length - 1];
+    if (reader && reader !== name) {
+      let d = this.dependents.get(name);
+      if (!d) this.dependents.set(name, (d = new Set()));
+      d.add(reader);
+    }
     const done = this.results.get(name);
     if (done) return done;
     const src = this.host.getModule(name);
@@ -62,13 +71,36 @@ export class Evaluator {
     const res: ModuleResult = { module: name, env: new Map(), classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
     if (this.inProgress.has(name)) return res;
     this.inProgress.add(name);
+    this.frames.push(name);
     try {
       this.exec(src, src.ir.body, res.env, res, false);
     } finally {
+      this.frames.pop();
       this.inProgress.delete(name);
     }
     this.results.set(name, res);
     return res;
+  }
+
+  /** Run `fn` as part of module `name` (its call sites), so what it reads counts as that module's dependency. */
+  within<T>(name: string, fn: () => T): T {
+    this.frames.push(name);
+    try { return fn(); } finally { this.frames.pop(); }
+  }
+
+  /** Forget `name` and every module that (transitively) read it; returns them. */
+  invalidate(name: string): Set<string> {
+    const out = new Set<string>();
+    const todo = [name];
+    while (todo.length) {
+      const m = todo.pop()!;
+      if (out.has(m)) continue;
+      out.add(m);
+      this.results.delete(m);
+      for (const d of this.dependents.get(m) ?? []) todo.push(d);
+      this.dependents.delete(m);
+    }
+    return out;
   }
 
   loc(src: ModuleSource | string, e: { r: Loc['range'] }): Loc {
@@ -331,15 +363,15 @@ export class Evaluator {
         return { kind: e.t, items, loc };
       }
       case 'dict': {
-        let entries: DictEntry[] = [];
+        const b = new DictBuilder();
         for (const en of e.entries.slice(0, MAX_ITEMS)) {
           if (en.k === null) {
             const v = this.eval(src, en.v, env);
             if (v.kind !== 'dict') return unknown(`**${exprText(en.v)} is not a known dict`, loc);
-            for (const x of v.entries) entries = setEntry(entries, x.key, x.value);
-          } else entries = setEntry(entries, this.eval(src, en.k, env), this.eval(src, en.v, env));
+            for (const x of v.entries) b.set(x.key, x.value);
+          } else b.set(this.eval(src, en.k, env), this.eval(src, en.v, env));
         }
-        return { kind: 'dict', entries, loc };
+        return { kind: 'dict', entries: b.entries, loc };
       }
       case 'binop': return this.binop(src, e.op, this.eval(src, e.l, env), this.eval(src, e.rgt, env), e);
       case 'subscript': {
@@ -658,6 +690,20 @@ export function keyOf(v: Value): string | undefined {
     case 'regex': return `re:${v.pattern}`;
     case 'ref': return `ref:${qualified(v.ref)}`;
     default: return undefined;
+  }
+}
+
+/** Builds a dict in insertion order with O(1) key lookups (task_routes can have thousands of keys). */
+class DictBuilder {
+  readonly entries: DictEntry[] = [];
+  private readonly index = new Map<string, number>();
+  set(key: Value, value: Value): void {
+    const k = keyOf(key);
+    const i = k === undefined ? undefined : this.index.get(k);
+    // Python keeps the first insertion position and replaces the value.
+    if (i !== undefined) { this.entries[i] = { key: this.entries[i].key, value }; return; }
+    if (k !== undefined) this.index.set(k, this.entries.length);
+    this.entries.push({ key, value });
   }
 }
 

@@ -4,9 +4,11 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Parser } from 'web-tree-sitter';
+import { Edit, type Parser, type Tree } from 'web-tree-sitter';
 import { parsePython } from '../parse/python';
 import { lowerModule } from '../parse/lower';
+import { IncrementalModule } from '../parse/incremental';
+import type { ModuleIR } from '../parse/ir';
 import { moduleNameOf, type ModuleSource } from './modules';
 import { findSuppressions } from '../parse/suppressions';
 import { isWorkerFile, extractWorkers, mightContainWorker } from '../parse/workers';
@@ -67,6 +69,66 @@ export function parseModule(parser: Parser, file: string, text: string, root: st
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * An open editor buffer: its text, its tree (reparsed incrementally from the one-span difference with the
+ * previous text) and the IR of each top-level statement, so a keystroke re-lowers one statement.
+ */
+export class OpenBuffer {
+  private text = '';
+  private tree?: Tree;
+  private readonly lowered = new IncrementalModule();
+  private module?: string;
+
+  parse(parser: Parser, file: string, text: string, root: string): ModuleSource {
+    const old = this.tree;
+    let ir: ModuleIR;
+    if (old) {
+      const edit = editBetween(this.text, text);
+      old.edit(edit);
+      const tree = parsePython(parser, text, old);
+      if (tree.rootNode.hasError) {
+        // Error recovery after an incremental reparse can group broken code differently from a fresh parse;
+        // half-typed code is parsed from scratch so the editor and the CLI see the same thing.
+        tree.delete();
+        old.delete();
+        this.tree = parsePython(parser, text);
+        ir = this.lowered.reset(this.tree);
+      } else {
+        ir = this.lowered.update(old, tree, edit);
+        old.delete();
+        this.tree = tree;
+      }
+    } else {
+      this.tree = parsePython(parser, text);
+      ir = this.lowered.reset(this.tree);
+    }
+    this.text = text;
+    this.module ??= moduleNameOf(file, root);
+    return { module: this.module, file, ir, isPackage: file.endsWith('__init__.py'), suppressions: findSuppressions(text) };
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+  }
+}
+
+/** The single edit turning `a` into `b` (common prefix and suffix), in tree-sitter's terms. */
+export function editBetween(a: string, b: string): Edit {
+  let start = 0;
+  const max = Math.min(a.length, b.length);
+  while (start < max && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let ea = a.length, eb = b.length;
+  while (ea > start && eb > start && a.charCodeAt(ea - 1) === b.charCodeAt(eb - 1)) { ea--; eb--; }
+  const pos = (t: string, i: number) => {
+    let row = 0, last = -1;
+    for (let k = t.indexOf('\n'); k !== -1 && k < i; k = t.indexOf('\n', k + 1)) { row++; last = k; }
+    return { row, column: i - last - 1 };
+  };
+  const startPosition = pos(a, start);
+  return new Edit({ startIndex: start, oldEndIndex: ea, newEndIndex: eb, startPosition, oldEndPosition: pos(a, ea), newEndPosition: pos(b, eb) });
 }
 
 export { extractWorkers, mightContainWorker };

@@ -51,6 +51,7 @@ export function buildConfig(ws: Workspace, app: AppFact): AppConfig {
     transport: transportOf(str(transportV) ?? str(broker)),
     defaultQueueType: str(get('task_default_queue_type')) ?? undefined,
     delayedDeliveryQueueType: str(get('broker_native_delayed_delivery_queue_type')) ?? undefined,
+    publishRetry: (() => { const v = get('task_publish_retry'); return v.kind === 'bool' ? v.value : v.kind === 'none' ? false : undefined; })(),
     configError: settings.error?.message,
   };
   return { config, settings, unknowns };

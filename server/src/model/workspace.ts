@@ -41,7 +41,18 @@ export class Workspace {
     if (old) this.modules.delete(old.module);
     this.modules.set(src.module, src);
     this.byFile.set(src.file, src);
-    this.invalidate();
+    // Same module, new content: re-evaluate it and what depends on it. A new module can change any lookup.
+    if (old && old.module === src.module && !mentionsDjangoSettings(old) && !mentionsDjangoSettings(src)) this.invalidateModule(src.module);
+    else this.invalidate();
+  }
+
+  /** Forget one module's evaluation and its dependents' (and the apps / tasks their evaluation made). */
+  private invalidateModule(name: string): void {
+    if (!this.evaluator) return;
+    for (const m of this.evaluator.invalidate(name)) {
+      this.tasksByModule.delete(m);
+      for (const k of [...this.appRecords.keys()]) if (k.startsWith(`${m}:@`)) this.appRecords.delete(k);
+    }
   }
 
   removeFile(file: string): void {
@@ -429,9 +440,18 @@ export class Workspace {
     return out;
   }
 
+  private callsMemo = new WeakMap<ModuleResult, CallFact[]>();
+
+  /** Call sites of one module (memoised per evaluation of it). */
   callsOf(src: ModuleSource): CallFact[] {
     const res = this.eval.module(src.module);
     if (!res) return [];
+    let hit = this.callsMemo.get(res);
+    if (!hit) this.callsMemo.set(res, (hit = this.eval.within(src.module, () => this.computeCalls(src, res))));
+    return hit;
+  }
+
+  private computeCalls(src: ModuleSource, res: ModuleResult): CallFact[] {
     const env = res.env;
     const consumed = new Set<Expr>();
     for (const c of src.ir.calls) {
@@ -573,6 +593,13 @@ function callArguments(c: Extract<Expr, { t: 'call' }>): CallFact['arguments'] {
 function setting(written: string, value: Value, loc: Loc): SettingFact {
   const s = settingStyle(written);
   return { key: s?.key ?? written, written, style: s?.style ?? 'new', value, loc };
+}
+
+/** `DJANGO_SETTINGS_MODULE` decides what `django.conf.settings` is for every module. */
+function mentionsDjangoSettings(src: ModuleSource): boolean {
+  let found = false;
+  visitCalls(src.ir.body, (c) => { if (c.args[0]?.t === 'str' && c.args[0].v === 'DJANGO_SETTINGS_MODULE') found = true; });
+  return found;
 }
 
 function collectImports(body: Stmt[]): Stmt[] {

@@ -4,6 +4,8 @@ import type { Expr, ModuleIR, Param, Stmt } from './ir';
 import type { Range } from '../model/types';
 
 const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task', 'map', 'starmap', 'chunks']);
+/** The range of a missing piece of syntax (frozen: never moved when statements shift). */
+const NO_RANGE: Range = Object.freeze({ start: Object.freeze({ line: 0, character: 0 }), end: Object.freeze({ line: 0, character: 0 }) }) as Range;
 /** Deeply nested literals must not blow the JS stack. */
 const MAX_DEPTH = 200;
 /** Nested blocks (if / def / class / for / try / with / while): Python itself stops at 100 indentation levels. */
@@ -19,17 +21,53 @@ export function rangeOf(n: Node): Range {
 export function lowerModule(tree: Tree): ModuleIR {
   const root = tree.rootNode;
   const calls: Expr[] = [];
-  const errors: Range[] = [];
   const ctx: Ctx = { calls, depth: 0, blocks: 0 };
   const body = lowerBlock(root, ctx);
-  if (root.hasError) collectErrors(root, errors);
-  return { body, calls, errors, lines: root.endPosition.row + 1 };
+  return { body, calls, errors: root.hasError ? collectErrors(root) : [], lines: root.endPosition.row + 1 };
+}
+
+/** One top-level statement's IR and the call sites inside it. */
+export interface Lowered { stmts: Stmt[]; calls: Expr[] }
+
+export function lowerTopLevel(n: Node): Lowered {
+  const ctx: Ctx = { calls: [], depth: 0, blocks: 0 };
+  const stmts: Stmt[] = [];
+  lowerStmt(n, ctx, stmts);
+  return { stmts, calls: ctx.calls };
+}
+
+/** A copy of a statement's IR moved down (or up) by `delta` lines, keeping shared nodes shared. */
+export function shiftStatement(e: Lowered, delta: number): Lowered {
+  const seen = new Map<object, unknown>();
+  const copy = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+    const hit = seen.get(v);
+    if (hit) return hit;
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      seen.set(v, out);
+      for (const x of v) out.push(copy(x));
+      return out;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.line === 'number' && typeof o.character === 'number' && Object.keys(o).length === 2) {
+      const moved = { line: (o.line as number) + delta, character: o.character };
+      seen.set(v, moved);
+      return moved;
+    }
+    const out: Record<string, unknown> = {};
+    seen.set(v, out);
+    for (const k in o) out[k] = copy(o[k]);
+    return out;
+  };
+  return { stmts: copy(e.stmts) as Stmt[], calls: copy(e.calls) as Expr[] };
 }
 
 interface Ctx { calls: Expr[]; depth: number; blocks: number }
 
 /** Syntax errors, in document order (iterative: error trees can be arbitrarily deep). */
-function collectErrors(root: Node, out: Range[]): void {
+export function collectErrors(root: Node): Range[] {
+  const out: Range[] = [];
   const stack: Node[] = [root];
   while (stack.length && out.length <= 50) {
     const n = stack.pop()!;
@@ -38,6 +76,7 @@ function collectErrors(root: Node, out: Range[]): void {
     const cs = n.children;
     for (let i = cs.length - 1; i >= 0; i--) { const c = cs[i]; if (c) stack.push(c); }
   }
+  return out;
 }
 
 function lowerBlock(block: Node, ctx: Ctx): Stmt[] {
@@ -277,7 +316,7 @@ function unescape(s: string): string {
 }
 
 function expr(n: Node | null, ctx: Ctx): Expr {
-  if (!n) return { t: 'opaque', text: '', r: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+  if (!n) return { t: 'opaque', text: '', r: NO_RANGE };
   const r = rangeOf(n);
   if (ctx.depth > MAX_DEPTH) return { t: 'opaque', text: 'too deeply nested', r };
   ctx.depth++;

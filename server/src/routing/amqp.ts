@@ -257,14 +257,38 @@ export function amqpDeliver(
   deployed?: DeployedTopology,
 ): AmqpDelivery & { broker: AmqpBroker } {
   const base = workerBroker(eq, deployed);
-  const b = declare.length ? cloneBroker(base) : base;
-  for (const q of declare) {
-    try {
-      declareQueue(b, q, 'producer');
-    } catch (e) {
-      // the producer's channel is closed by the broker: the send raises
-      return { queues: [], error: (e as Error).message, unknowns: [], broker: b };
-    }
-  }
+  const { b, error } = declared(base, declare);
+  // the producer's channel is closed by the broker: the send raises
+  if (error) return { queues: [], error, unknowns: [], broker: b };
   return { ...amqpRoute(b, exchange, routingKey, headers), broker: b };
+}
+
+/** Key of a declare list: what declaring these queues depends on (the objects are rebuilt per send). */
+export function declareKey(declare: XQueue[]): string {
+  return declare.map((q) => JSON.stringify([q.name, q.noDeclare, q.exchange, q.routingKey, q.bindings, q.bindingArguments, q.queueArguments, q.maxPriority, q.durable, q.autoDelete])).join('\n');
+}
+
+const declaredCache = new WeakMap<AmqpBroker, Map<string, { b: AmqpBroker; error: string | null }>>();
+
+/** The base broker after the producer declared `declare` — memoised: most sends declare the same few queues. */
+function declared(base: AmqpBroker, declare: XQueue[]): { b: AmqpBroker; error: string | null } {
+  if (!declare.length) return { b: base, error: null };
+  let memo = declaredCache.get(base);
+  if (!memo) declaredCache.set(base, (memo = new Map()));
+  const key = declareKey(declare);
+  let hit = memo.get(key);
+  if (!hit) {
+    const b = cloneBroker(base);
+    let error: string | null = null;
+    for (const q of declare) {
+      try {
+        declareQueue(b, q, 'producer');
+      } catch (e) {
+        error = (e as Error).message;
+        break;
+      }
+    }
+    memo.set(key, (hit = { b, error }));
+  }
+  return hit;
 }

@@ -11,7 +11,7 @@ import { amqpDeliver, amqpRoute, celeryHeaders, declareQueue, workerBroker, type
 import { redisDeliver, redisWorkerState } from './redis';
 import { pyRepr } from './pyutil';
 import { checkArguments } from './arguments';
-import { afterDelay, delayedDecision, delayedWorkerBroker } from './delayed';
+import { afterDelay, celery55, delayedDecision, delayedWorkerBroker } from './delayed';
 export { checkArguments } from './arguments';
 export { delayedDecision, delayedRoutingKey, delayedWorkerBroker, quorumQueue, celery55, isQuorum, DELAYED_EXCHANGE, DELIVERY_EXCHANGE } from './delayed';
 export type { Signature } from './arguments';
@@ -131,18 +131,25 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
 
   // send_task_message (amqp.py:452-496)
   const p = publish(config, r);
-  t.steps.push(...p.steps);
+  t.steps.push(...(dd.kind === 'reroute' && p.ok
+    ? [`send_task_message: no queue, exchange ${pyRepr(dd.exchange)} given → published there with that routing key as is, nothing declared (amqp.py send_task_message); on Redis Celery 5.5 does not reroute: ${p.steps.join('; ')}`]
+    : p.steps));
   if (!p.ok) {
     t.error = p.error;
     return t;
   }
-  const redisPub = p.pub;
+  // kombu 5.5 (Celery 5.5): with task_publish_retry (default) the producer's maybe_declare declares the
+  // channel-bound copy, so a queue with `bindings` loses the default exchange `_add` gave it (like a worker's)
+  const boundCopies = celery55(config) && config.publishRetry !== false;
+  const asDeclared = (qs: XQueue[]) => (boundCopies ? qs.map((q) => (q.bindings.length ? { ...q, exchange: null } : q)) : qs);
+  const redisPub = { ...p.pub, declare: asDeclared(p.pub.declare) };
+  const pub0 = { ...p.pub, declare: asDeclared(p.pub.declare) };
   const pub = dd.kind === 'reroute'
     ? { ...p.pub, exchange: dd.exchange, routingKey: dd.routingKey, declare: [], decidedBy: {
       exchange: { by: 'celery' as const, detail: 'native delayed delivery (Celery 5.5, quorum queue)' },
       routing_key: { by: 'celery' as const, detail: 'calculate_routing_key(int(countdown), queue.routing_key)' },
     } }
-    : p.pub;
+    : pub0;
   // only the published queue is declared on the broker; other auto-created ones stay in memory
   t.autoCreated = pub.queue && pub.queue.autoCreated && pub.declare.includes(pub.queue) ? [pub.queue.display] : [];
   t.queue = pub.queue ? pub.queue.display : null;

@@ -7,6 +7,7 @@
  *  - fanout = PUB/SUB (redis.py:1014-1020): nothing stored;
  *  - no 404/406: unknown exchanges drop silently; headers exchanges → KeyError: 'headers'.
  */
+import { declareKey } from './amqp';
 import type { Declarer, ExpandedQueues, XExchange, XQueue } from './queues';
 import { declaredExchange } from './queues';
 import { keyError, pyRepr } from './pyutil';
@@ -145,6 +146,35 @@ export interface RedisDelivery {
 const globToRe = (g: string): RegExp => new RegExp(`^${g.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')}$`);
 
 /** One send on a fresh producer connection: declare the `declare` list, then basic_publish. */
+const producerCache = new WeakMap<RedisState, Map<string, { s: RedisState; c: Conn; error: string | null }>>();
+
+/** The worker's state plus this producer connection's declares — memoised per declare list. */
+function producerState(base: RedisState, declare: XQueue[]): { s: RedisState; c: Conn; error: string | null } {
+  let memo = producerCache.get(base);
+  if (!memo) producerCache.set(base, (memo = new Map()));
+  const key = declareKey(declare);
+  let hit = memo.get(key);
+  if (!hit) {
+    const s: RedisState = {
+      tables: new Map([...base.tables].map(([k, v]) => [k, [...v]])),
+      fanoutQueues: new Map(base.fanoutQueues),
+      errors: base.errors,
+    };
+    const c: Conn = { types: new Map(), bound: new Set() };
+    let error: string | null = null;
+    for (const q of declare) {
+      try {
+        declareQueue(s, c, q, 'producer');
+      } catch (e) {
+        error = (e as Error).message;
+        break;
+      }
+    }
+    memo.set(key, (hit = { s, c, error }));
+  }
+  return hit;
+}
+
 export function redisDeliver(
   eq: ExpandedQueues,
   declare: XQueue[],
@@ -152,22 +182,10 @@ export function redisDeliver(
   routingKey: string | null,
   priority: number | null,
 ): RedisDelivery {
-  const base = redisWorkerState(eq);
-  const s: RedisState = {
-    tables: new Map([...base.tables].map(([k, v]) => [k, [...v]])),
-    fanoutQueues: new Map(base.fanoutQueues),
-    errors: base.errors,
-  };
-  const c: Conn = { types: new Map(), bound: new Set() };
   const none = (error: string | null, exchangeType = 'direct'): RedisDelivery =>
     ({ queues: [], lists: [], pubsub: [], fanoutQueues: [], error, exchangeType });
-  for (const q of declare) {
-    try {
-      declareQueue(s, c, q, 'producer');
-    } catch (e) {
-      return none((e as Error).message);
-    }
-  }
+  const { s, c, error } = producerState(redisWorkerState(eq), declare);
+  if (error) return none(error);
   // basic_publish (virtual/base.py:591-599): '' → LPUSH to the list named by the routing key
   if (!exchange) {
     const q = routingKey ?? 'None';

@@ -115,6 +115,8 @@ export interface RoutingConfig {
   defaultQueueType?: string;
   /** The Celery version (major.minor) the answer is for; absent = the newest modelled. Gates 5.5-only behaviour. */
   celeryVersion?: string;
+  /** `task_publish_retry` (default true). With kombu 5.5 the producer then declares the channel-bound copy of the queue. */
+  publishRetry?: boolean;
   /** Celery 5.5: `broker_native_delayed_delivery_queue_type` ('quorum' default | 'classic'). */
   delayedDeliveryQueueType?: string;
   /** Errors Celery raises when reading the configuration (ImproperlyConfigured when names are mixed). */

@@ -24,8 +24,18 @@ export interface WorkerQueues {
   error?: string;
 }
 
-/** The queues one worker consumes (by `Queues` key: the real name). */
+const memo = new WeakMap<RoutingConfig, WeakMap<WorkerFact, WorkerQueues>>();
+
+/** The queues one worker consumes (by `Queues` key: the real name). Memoised per config and worker. */
 export function workerQueues(worker: WorkerFact, config: RoutingConfig): WorkerQueues {
+  let m = memo.get(config);
+  if (!m) memo.set(config, (m = new WeakMap()));
+  let hit = m.get(worker);
+  if (!hit) m.set(worker, (hit = computeWorkerQueues(worker, config)));
+  return hit;
+}
+
+function computeWorkerQueues(worker: WorkerFact, config: RoutingConfig): WorkerQueues {
   const eq = expandQueues(config);
   const exclude = worker.excludeQueues ?? [];
   if (!worker.queues || worker.queues.length === 0) {

@@ -8,12 +8,12 @@ import { findProjectFile, readProjectFile, type ProjectFile, type ProjectWorker 
 import { findSuppressions, type Suppression } from '../parse/suppressions';
 import type { Parser } from 'web-tree-sitter';
 import type { AppFact, CallFact, Loc, TaskFact, WorkerFact, Value } from '../model/types';
-import type { RouteOptions, RouteTrace, RoutingConfig, TaskAttributes } from '../routing/types';
+import type { RouteOptions, RouteRequest, RouteTrace, RoutingConfig, TaskAttributes } from '../routing/types';
 import { routeMessage, consumersOf, type Consumer } from '../routing';
 import { Workspace, type WorkspaceOptions } from '../model/workspace';
 import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
-import { listFiles, readText, parseModule, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
+import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
 import { moduleNameOf } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
@@ -125,6 +125,9 @@ export class Project {
     return this.excludeRes.some((re) => re.test(rel));
   }
 
+  /** Open editor buffers (most recent last), holding their trees for incremental reparsing. */
+  private readonly buffers = new Map<string, OpenBuffer>();
+
   private loadLazy(name: string) {
     const file = this.lazy.get(name);
     if (!file) return undefined;
@@ -145,7 +148,19 @@ export class Project {
       if (src === undefined) {
         this.skipped.push({ file, reason: typeof t === 'string' ? '' : t.reason ?? 'unreadable' });
         this.ws.removeFile(file);
-      } else this.ws.setModule(parseModule(this.parser, file, src, this.root));
+      } else if (text !== undefined && text.length <= (this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE)) {
+        // An open buffer: keep its tree and IR so the next keystroke reparses and re-lowers incrementally.
+        let buf = this.buffers.get(file);
+        if (!buf) {
+          this.buffers.set(file, (buf = new OpenBuffer()));
+          if (this.buffers.size > MAX_OPEN_BUFFERS) { const [f, b] = this.buffers.entries().next().value!; b.dispose(); this.buffers.delete(f); }
+        }
+        this.ws.setModule(buf.parse(this.parser, file, src, this.root));
+      } else {
+        this.buffers.get(file)?.dispose();
+        this.buffers.delete(file);
+        this.ws.setModule(parseModule(this.parser, file, src, this.root));
+      }
     } else {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE).text;
       this.ws.setWorkers(file, t !== undefined ? safeWorkers(file, t) : []);
@@ -207,8 +222,9 @@ export class Project {
         c.config.celeryVersion = this.celeryVersion.version;
         const defs = mergeDefinitions(this.definitions);
         if (defs) c.config.deployed = deployedTopology(defs, appVhost(c.settings));
-        const config = this.options.transport ? { ...c.config, transport: this.options.transport } : c.config;
-        return { id: `${fact.module}:${fact.variable}`, fact, config, settings: c.settings, unknowns: c.unknowns };
+        const id = `${fact.module}:${fact.variable}`;
+        const config = this.canonical(id, this.options.transport ? { ...c.config, transport: this.options.transport } : c.config);
+        return { id, fact, config, settings: c.settings, unknowns: c.unknowns };
       });
       const tasks = this.ws.tasks();
       const calls = [...this.ws.calls(), ...apps.flatMap((a) => beatEntries(a))];
@@ -217,6 +233,17 @@ export class Project {
       this.cache = { apps, tasks, calls, byName };
     }
     return this.cache;
+  }
+
+  private readonly configs = new Map<string, { key: string; config: RoutingConfig }>();
+
+  /** The previous config object when nothing in it changed, so every cache keyed on it stays valid. */
+  private canonical(appId: string, config: RoutingConfig): RoutingConfig {
+    const key = JSON.stringify(config);
+    const prev = this.configs.get(appId);
+    if (prev?.key === key) return prev.config;
+    this.configs.set(appId, { key, config });
+    return config;
   }
 
   get apps(): ResolvedApp[] { return this.state.apps; }
@@ -245,18 +272,38 @@ export class Project {
     const app = this.appFor(call.app, def);
     const config = app?.config ?? DEFAULT_CONFIG;
     const via = call.via ?? 'apply_async';
-    const trace = routeMessage(config, {
+    const req = {
       task: call.task,
       options: call.options ?? {},
       taskAttributes: via === 'send_task' || !def ? undefined : taskAttributes(def),
       via,
       arguments: call.arguments,
-    });
+    };
+    const memoed = this.memoRoute(config, req);
+    // Callers decorate steps and unknowns: give them their own arrays.
+    const trace = { ...memoed, steps: [...memoed.steps], unknowns: [...memoed.unknowns] };
     if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed');
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
     const consumers: Consumer[] = [];
-    for (const q of trace.deliveredTo) consumers.push(...consumersOf(q, this.workers, config));
+    // a delayed message (Celery 5.5) sits in celery_delayed_N first: its consumers are those of where it ends up
+    for (const q of trace.delayed?.deliveredAfterDelay ?? trace.deliveredTo) consumers.push(...consumersOf(q, this.workers, config));
     return { ...trace, consumers, app: app?.id ?? null, definition: def, celery: this.celeryVersion };
+  }
+
+  private readonly routeMemo = new WeakMap<RoutingConfig, Map<string, RouteTrace>>();
+
+  /**
+   * routeMessage, memoised per (canonical) config: after an edit that leaves the configuration as it was,
+   * every route is a lookup. ETA sends depend on the clock and are not memoised.
+   */
+  private memoRoute(config: RoutingConfig, req: RouteRequest): RouteTrace {
+    if (req.options.eta !== undefined) return routeMessage(config, req);
+    let m = this.routeMemo.get(config);
+    if (!m) this.routeMemo.set(config, (m = new Map()));
+    const key = JSON.stringify(req);
+    let hit = m.get(key);
+    if (!hit) m.set(key, (hit = routeMessage(config, req)));
+    return hit;
   }
 
   /** Route a call site found in the code. */
@@ -283,6 +330,8 @@ export function taskAttributes(t: TaskFact): TaskAttributes {
   const { queue, exchange, routing_key, priority, unknown } = o;
   return { queue: typeof queue === 'string' ? queue : queue === null ? null : undefined, exchange, routing_key, priority, unknown, signature: t.signature, typing: t.typing };
 }
+
+const MAX_OPEN_BUFFERS = 32;
 
 const DEFAULT_CONFIG: RoutingConfig = {
   defaultQueue: 'celery', defaultExchange: 'celery', defaultExchangeType: 'direct', defaultRoutingKey: 'celery',

@@ -28,7 +28,8 @@ export function summary(r: Route, root?: string, workersKnown = true): string {
   if (r.error) return `✖ ${r.error}`;
   if (r.brokerError) return `✖ RabbitMQ: ${r.brokerError}`;
   if (r.dropped) return `✖ dropped: no binding for ${show(r.routingKey)} on exchange ${show(r.exchange)}`;
-  const qs = r.deliveredTo.length ? r.deliveredTo.join(', ') : r.queue ?? '?';
+  const later = r.delayed?.mode === 'rerouted' ? r.delayed.deliveredAfterDelay ?? [] : null;
+  const qs = later ? `${later.join(', ') || '(dropped)'} after ${r.delayed!.delaySeconds} s via celery_delayed_27` : r.deliveredTo.length ? r.deliveredTo.join(', ') : r.queue ?? '?';
   const who = [...new Set(r.consumers.map((c) => `${c.worker.name} (${where(c.worker.loc, root).replace(/:\d+$/, '')})`))];
   const unknown = r.unknowns.length ? ' · ? partly unknown' : '';
   if (!who.length && !workersKnown) return `→ ${qs} · no worker command found in the workspace${unknown}`;
@@ -51,6 +52,8 @@ export function traceLines(r: Route, root?: string): string[] {
   else {
     if (r.brokerError) out.push(`  RabbitMQ     ${r.brokerError}`);
     else out.push(`  RabbitMQ     ${r.dropped ? 'dropped (no queue bound for this key)' : `delivered to ${r.deliveredTo.join(', ')}`}`);
+    if (r.delayed?.mode === 'rerouted') out.push(`  after delay  ${r.delayed.deliveredAfterDelay?.length ? `delivered to ${r.delayed.deliveredAfterDelay.join(', ')}` : 'dropped'} (after ${r.delayed.delaySeconds} s, Celery 5.5 native delayed delivery)`);
+    else if (r.delayed?.mode === 'direct-warning') out.push(`  delay        Celery 5.5 warns: direct exchange, no native delayed delivery (the worker holds the message until its ETA)`);
     out.push(`  Redis        ${r.droppedOnRedis ? 'dropped' : r.deliveredToRedis.length ? `delivered to ${r.deliveredToRedis.join(', ')}` : 'nothing stored'}`);
     if (r.deliveredTo.length) {
       const who = r.consumers.map((c) => `${c.worker.name} (${where(c.worker.loc, root)})`);

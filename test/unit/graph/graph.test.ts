@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { openProject, type Project } from '../../../server/src/service/project';
 import { buildGraph, graphToMermaid, graphToDot, type Graph } from '../../../server/src/service/graph';
 import { layoutGraph, renderHtml, renderSvg, toRenderGraph, pageData, scriptJson } from '../../../server/src/service/graph-render';
+import { graphResult } from '../../../server/src/lsp/graph';
 import { syntheticGraph } from './synthetic';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
@@ -116,4 +117,16 @@ test('a 300-queue topology lays out (sanity bound; the budget is in scripts/benc
   assert.equal(l.nodes.length, g.nodes.length);
   assert.ok(l.nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y) && n.width > 0));
   assert.ok(first.cpu < 10_000 && second.cpu < 10_000, `layout took ${Math.round(first.cpu)} / ${Math.round(second.cpu)} ms of CPU`);
+});
+
+test('celery/graph answer: LSP locations, flows, the folder with the app', async () => {
+  const p = await open('events-app');
+  const r = graphResult([{ root: p.root, uri: 'file://' + p.root, project: p, published: new Set() }])!;
+  assert.equal(r.app, 'events.app:app');
+  const t = r.nodes.find((n) => n.id === 'task:events.tasks.send_sms')!;
+  assert.match(t.location!.uri, /^file:\/\/\/.*events\/tasks\.py$/);
+  assert.equal(typeof t.location!.range.start.line, 'number');
+  assert.ok(!('loc' in t));
+  assert.deepEqual(r.flows['task:events.tasks.send_sms'], ['task:events.tasks.send_sms', 'route:0:5', 'exchange:notifications', 'binding:notifications|notify.sms.*|sms_notifications', 'queue:sms_notifications', 'worker:notify@%h']);
+  assert.equal(graphResult([]), null);
 });

@@ -122,15 +122,22 @@ test('5. topic default exchange: a route with only routing_key goes through it',
   assert.deepEqual(u.deliveredTo, ['default']);
 });
 
-test('bindings-only queue: the producer (not the worker) binds it to the default exchange', () => {
+test('bindings-only queue: the producer (not the worker) binds it to the default exchange (Celery 5.2)', () => {
   const q = expandQueues(s4).byName.get('bound')!;
   assert.deepEqual(declaredBindings(q).map((b) => b.exchange), ['', 'events']);
   assert.deepEqual(declaredBindings(q, 'producer').map((b) => `${b.exchange}/${b.routingKey}`), ['/bound', 'tasks/task.default', 'events/notify.#']);
-  const t = send(s4, 'p.bound');
+  const t = send({ ...s4, celeryVersion: '5.2' }, 'p.bound');
   assert.equal(t.exchange, 'tasks');
   assert.equal(t.routingKey, 'task.default');
   assert.deepEqual(t.deliveredTo, ['bound', 'default']);
   assert.deepEqual(t.deliveredToRedis, ['bound', 'default']);
+  // kombu 5.5 with task_publish_retry (default): the producer declares the bound copy too (fixture 17 #8)
+  const t55 = send({ ...s4, celeryVersion: '5.5' }, 'p.bound');
+  assert.equal(t55.exchange, 'tasks');
+  assert.deepEqual(t55.deliveredTo, ['default']);
+  // Redis: this producer no longer declares the topic exchange 'tasks', so kombu routes it as direct there
+  assert.deepEqual(t55.deliveredToRedis, []);
+  assert.deepEqual(send({ ...s4, celeryVersion: '5.5', publishRetry: false }, 'p.bound').deliveredTo, ['bound', 'default']);
 });
 
 test('dict-form queue (Queue.from_dict): binding_key, fanout exchange; Redis PUB/SUB', () => {

@@ -279,14 +279,20 @@ function fact(ctx: Context, name: string, words: Word[], app: Val | undefined, q
   if (q || x) f.queueLocs = [...(q?.locs ?? []), ...(x?.locs ?? [])];
   // notes of the characters that matter: the values, the program, words that may hide options
   const env = new Set<string>(), unres = new Set<string>();
+  // Characters of one expansion share one notes array: visit each array once (per character it was
+  // quadratic for long values with long notes, e.g. deeply nested `${X:-${X:-...}}`).
+  const lists = new Set<string[]>();
   const take = (pos: P[]) => {
-    for (const p of pos) for (const n of p.n ?? []) (n.startsWith('e:') ? env : unres).add(n.slice(2));
+    for (const p of pos) if (p.n) lists.add(p.n);
   };
   for (const w of noted) {
     take(w.pos);
     if (!w.value) { w.envDefaults.forEach((e) => env.add(e)); w.unresolved.forEach((u) => unres.add(u)) }
   }
   for (const v of [app, queues, exclude]) if (v) take(v.pos);
+  const notes = new Set<string>();
+  for (const l of lists) for (const n of l) notes.add(n);
+  for (const n of notes) (n.startsWith('e:') ? env : unres).add(n.slice(2));
   if (env.size) f.envDefaults = [...env];
   if (unres.size) f.unresolved = [...unres];
   if (ctx.runsOn) f.runsOn = ctx.runsOn;

@@ -53,6 +53,8 @@ export interface TokenizeOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+/** `${A:-${B:-${C:-x}}}` nesting followed; deeper defaults stay unresolved. */
+const MAX_NESTING = 16;
 const SPECIAL = /^(?:[0-9]|[@*#?$!-])/;
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r';
 
@@ -82,7 +84,8 @@ class Tokenizer {
   private redirect = false;
   private heredocs: { delim: string; strip: boolean }[] = [];
 
-  constructor(private readonly seg: Segment, private readonly o: TokenizeOptions) {
+  /** `nesting`: how deep inside `${X:-${Y:-...}}` defaults this tokenizer works (bounded: see MAX_NESTING). */
+  constructor(private readonly seg: Segment, private readonly o: TokenizeOptions, private readonly nesting = 0) {
     this.t = seg.text;
     this.vars = o.vars ?? new Map();
   }
@@ -163,7 +166,7 @@ class Tokenizer {
 
   /** Adds expansion output to the current word; unquoted, whitespace splits words. */
   private add(i: number, piece: Piece, quoted: boolean, endIdx: number) {
-    piece = { ...piece, pos: noted(piece.pos, [...piece.envDefaults.map((e) => 'e:' + e), ...piece.unresolved.map((u) => 'u:' + u)]) };
+    piece = { ...piece, pos: noted(piece.pos, [...new Set([...piece.envDefaults.map((e) => 'e:' + e), ...piece.unresolved.map((u) => 'u:' + u)])]) };
     const note = (b: Builder) => {
       piece.unresolved.forEach((u) => b.unresolved.add(u));
       piece.envDefaults.forEach((e) => b.envDefaults.add(e));
@@ -327,6 +330,8 @@ class Tokenizer {
       if (!rest) return this.variable(i, end, name, quoted);
       const op = /^(:?[-=?+])/.exec(rest);
       if (!op) return asIs(end, name);
+      // Defaults nested without bound would cost quadratic time (and stack): past a few levels, opaque.
+      if (this.nesting >= MAX_NESTING) return asIs(end, name);
       const wordStart = i + 2 + name.length + op[1].length;
       const known = this.vars.get(name);
       const colon = op[1].startsWith(':');
@@ -359,7 +364,7 @@ class Tokenizer {
 
   /** The default word of `${X:-word}`: quotes removed, expansions done, no splitting. */
   private sub(a: number, b: number): Piece {
-    const inner = new Tokenizer({ text: this.t.slice(a, b), pos: this.seg.pos.slice(a, b), end: this.p(b) }, { ...this.o, mode: 'word', vars: this.vars });
+    const inner = new Tokenizer({ text: this.t.slice(a, b), pos: this.seg.pos.slice(a, b), end: this.p(b) }, { ...this.o, mode: 'word', vars: this.vars }, this.nesting + 1);
     const words = inner.defaultWord();
     return words;
   }

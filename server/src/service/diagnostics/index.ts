@@ -7,13 +7,14 @@ import { EXTRA_RULES } from './rules-extra';
 import { DEFINITIONS_RULES } from './rules-definitions';
 import { configure } from './configure';
 import { DELIVERY_RULES } from './rules-delivery';
+import { QUORUM_RULES } from './rules-quorum';
 
 export type { RoutingDiagnostic, Severity, QuickFix } from './types';
 
 export function computeDiagnostics(project: Project, known?: KnownRoutes): RoutingDiagnostic[] {
   const ctx = buildContext(project, known);
   const out: RoutingDiagnostic[] = [];
-  for (const rule of [...RULES, ...DELIVERY_RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES]) {
+  for (const rule of [...RULES, ...DELIVERY_RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES, ...QUORUM_RULES]) {
     try {
       out.push(...rule(ctx));
     } catch (err) {

@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// Runs the built CLI (dist/cli.js, or --cli PATH) on checkouts of public Celery projects and compares the
+// answers with test/real-world/manifest.json (facts verified by reading each project's code).
+//   npm run real-world -- /work/rw/treeherder /work/rw/kitsune ...   (each DIR's basename names a manifest entry)
+// Prints per project: Python files, tasks, routes, queues, workers, share of route values resolved,
+// diagnostics by severity, cold time (`tasks` wall time). Exits 1 on any mismatch with the manifest.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { basename, join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+let cli = join(here, '..', 'dist', 'cli.js');
+const dirs = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--cli') cli = resolve(args[++i]);
+  else dirs.push(resolve(args[i]));
+}
+if (!dirs.length) { console.error('usage: npm run real-world -- [--cli dist/cli.js] DIR...'); process.exit(2); }
+if (!existsSync(cli)) { console.error(`no CLI at ${cli}: run npm run build first`); process.exit(2); }
+const manifest = JSON.parse(readFileSync(join(here, '..', 'test', 'real-world', 'manifest.json'), 'utf8'));
+
+const SKIP = new Set(['node_modules', '.git', '__pycache__', '.venv', 'venv', 'env', '.tox', 'site-packages', 'dist', 'build']);
+function countPy(dir) {
+  let n = 0;
+  const walk = (d) => {
+    let es; try { es = readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of es) {
+      if (e.isDirectory()) { if (!SKIP.has(e.name) && !e.name.startsWith('.')) walk(join(d, e.name)); }
+      else if (e.isFile() && e.name.endsWith('.py')) n++;
+    }
+  };
+  walk(dir);
+  return n;
+}
+
+function run(argv) {
+  try {
+    return execFileSync(process.execPath, [cli, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (e.stdout) return e.stdout; // `check` exits 1 when there are errors
+    throw e;
+  }
+}
+const json = (argv) => JSON.parse(run(argv));
+const rel = (root, f) => (f && f.startsWith(root + '/') ? f.slice(root.length + 1) : f);
+
+let failures = 0;
+const rows = [];
+for (const dir of dirs) {
+  const name = basename(dir);
+  const m = manifest.projects.find((p) => p.name === name);
+  const bad = [];
+  if (!m) { console.log(`\n## ${name}: no manifest entry (skipped)`); failures++; continue; }
+
+  const t0 = process.hrtime.bigint();
+  const tasks = json(['tasks', dir, '--json']);
+  const cold = Number(process.hrtime.bigint() - t0) / 1e9;
+  const queues = json(['queues', dir, '--json']);
+  const diags = json(['check', dir, '--format', 'json']);
+  const graph = json(['graph', dir, '--format', 'json']);
+  const workers = graph.nodes.filter((n) => n.kind === 'worker').map((n) => ({
+    label: n.label, file: rel(dir, n.loc?.file), line: (n.loc?.range?.start?.line ?? -1) + 1,
+    queues: graph.edges.filter((e) => e.to === n.id).map((e) => e.from.replace(/^queue:/, '')),
+  }));
+
+  // Route values: one per task definition; resolved when the queue is known and nothing is Unknown.
+  const resolved = tasks.filter((t) => typeof t.queue === 'string' && !(t.unknowns ?? []).length).length;
+  const routes = queues.reduce((n, q) => n + (q.routedFrom?.length ?? 0), 0);
+  const sev = {};
+  for (const d of diags) sev[d.severity] = (sev[d.severity] ?? 0) + 1;
+
+  // --- comparisons
+  const apps = [...new Set(tasks.map((t) => t.app))];
+  if ('app' in m && !apps.includes(m.app)) bad.push(tasks.length ? `app: expected ${m.app}, engine has ${JSON.stringify(apps)}` : `no tasks found (expected app ${m.app})`);
+  if (m.queues) {
+    const have = new Set(queues.map((q) => q.name));
+    const missing = m.queues.filter((q) => !have.has(q));
+    if (missing.length) bad.push(`queues missing: ${missing.join(', ')}`);
+  }
+  const byName = new Map(tasks.map((t) => [t.task ?? t.name, t]));
+  for (const [task, exp] of Object.entries(m.tasks ?? {})) {
+    let got = byName.get(task);
+    if (!got) { try { got = json(['route', task, '--root', dir, '--json']); } catch { got = undefined; } }
+    if (!got) { bad.push(`task ${task}: not routed`); continue; }
+    if ('queue' in exp && got.queue !== exp.queue) bad.push(`task ${task}: queue ${got.queue}, expected ${exp.queue}`);
+    if (exp.deliveredTo && JSON.stringify([...got.deliveredTo].sort()) !== JSON.stringify([...exp.deliveredTo].sort())) bad.push(`task ${task}: deliveredTo ${got.deliveredTo}, expected ${exp.deliveredTo}`);
+    if ('error' in exp && (got.error ?? null) !== exp.error) bad.push(`task ${task}: error ${got.error}, expected ${exp.error}`);
+  }
+  for (const w of m.workers ?? []) {
+    const found = workers.find((x) => x.file === w.file && (!w.line || x.line === w.line));
+    if (!found) { bad.push(`worker ${w.file}:${w.line}: not found`); continue; }
+    const a = [...found.queues].sort().join(','), b = [...w.queues].sort().join(',');
+    if (a !== b) bad.push(`worker ${w.file}:${w.line}: queues ${a}, expected ${b}`);
+  }
+  const key = (d) => `${d.code}@${d.file}:${d.line}`;
+  const recorded = new Map((m.diagnostics ?? []).map((d) => [key(d), d]));
+  for (const d of diags) {
+    const r = recorded.get(key(d));
+    if (!r) { if (d.severity === 'error' || d.severity === 'warning') bad.push(`unrecorded ${d.severity} ${key(d)}: ${d.message}`); }
+    else if (r.verdict === false) bad.push(`false ${d.severity} ${key(d)}${r.pattern ? ` (${r.pattern})` : ''}`);
+  }
+  for (const r of m.diagnostics ?? []) {
+    if (r.verdict === true && !diags.some((d) => key(d) === key(r))) bad.push(`missing true diagnostic ${key(r)}`);
+  }
+
+  const row = {
+    name, pythonFiles: countPy(dir), tasks: tasks.length, routes, queues: queues.length, workers: workers.length,
+    resolved: tasks.length ? `${Math.round((100 * resolved) / tasks.length)}%` : '-', diagnostics: sev, cold: `${cold.toFixed(2)}s`,
+  };
+  rows.push(row);
+  console.log(`\n## ${name} (${m.repository ?? '?'} @ ${(m.commit ?? '?').slice(0, 12)})`);
+  console.log(`   python files ${row.pythonFiles} · tasks ${row.tasks} · routes ${row.routes} · queues ${row.queues} · workers ${row.workers} · resolved ${row.resolved} · diagnostics ${JSON.stringify(sev)} · cold ${row.cold}`);
+  if (bad.length) { failures += bad.length; for (const b of bad) console.log(`   ✗ ${b}`); }
+  else console.log('   ✓ matches the manifest');
+}
+console.log(`\n${rows.length} project(s), ${failures} mismatch(es)`);
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,80 @@
+/**
+ * Keystroke-speed lowering of an open buffer. The module is a list of top-level statement spans with their
+ * IR; after an edit only the statements inside the edited region (widened by tree-sitter's changed ranges)
+ * are lowered again from the new tree. Statements before it are kept as they are, statements after it are
+ * kept too — shifted by the edit's length, and copied with new line numbers only when lines were added or
+ * removed. Walking every top-level node through wasm is what this avoids.
+ */
+import type { Edit, Tree } from 'web-tree-sitter';
+import type { Expr, ModuleIR, Stmt } from './ir';
+import { collectErrors, lowerTopLevel, shiftStatement, type Lowered } from './lower';
+
+interface Span { start: number; end: number; row: number; ir: Lowered }
+
+export class IncrementalModule {
+  private spans: Span[] = [];
+
+  /** Lower the whole tree (first version of a buffer). */
+  reset(tree: Tree): ModuleIR {
+    this.spans = lowerRange(tree, 0, Infinity);
+    return this.ir(tree);
+  }
+
+  /** The IR after `edit` turned `old` into `tree` (both still alive). */
+  update(old: Tree, tree: Tree, edit: Edit): ModuleIR {
+    const delta = edit.newEndIndex - edit.oldEndIndex;
+    const rows = edit.newEndPosition.row - edit.oldEndPosition.row;
+    // The region to lower again, in new coordinates: the edit plus every range whose syntax changed.
+    let from = edit.startIndex;
+    let to = edit.newEndIndex;
+    for (const r of old.getChangedRanges(tree)) { from = Math.min(from, r.startIndex); to = Math.max(to, r.endIndex); }
+    const before: Span[] = [];
+    const after: Span[] = [];
+    for (const s of this.spans) {
+      if (s.end < from && s.end <= edit.startIndex) before.push(s);
+      // (a statement that starts on the edit's last line moves sideways too: lower it again)
+      else if (s.start >= edit.oldEndIndex && s.start + delta > to && s.row !== edit.oldEndPosition.row) after.push(s);
+      else { from = Math.min(from, s.start); to = Math.max(to, s.end + delta); }
+    }
+    const fresh = lowerRange(tree, from, to);
+    // A new statement may have swallowed neighbours (an opened bracket): drop what it covers.
+    const lo = fresh.length ? fresh[0].start : from;
+    const hi = fresh.length ? fresh[fresh.length - 1].end : to;
+    const kept = before.filter((s) => s.end <= lo);
+    const moved = after
+      .map((s) => ({ start: s.start + delta, end: s.end + delta, row: s.row + rows, ir: rows ? shiftStatement(s.ir, rows) : s.ir }))
+      .filter((s) => s.start >= hi);
+    // Trust but verify: the first and last kept-after statements must still be top-level nodes as they were;
+    // if tree-sitter regrouped more than it reported (an unclosed string), lower the rest of the file.
+    const same = (sp: Span | undefined) => {
+      if (!sp) return true;
+      const n = tree.rootNode.firstNamedChildForIndex(sp.start);
+      return !!n && n.startIndex === sp.start && n.endIndex === sp.end;
+    };
+    this.spans = same(moved[0]) && same(moved[moved.length - 1])
+      ? [...kept, ...fresh, ...moved]
+      : [...kept, ...lowerRange(tree, lo, Infinity)];
+    return this.ir(tree);
+  }
+
+  private ir(tree: Tree): ModuleIR {
+    const body: Stmt[] = [];
+    const calls: Expr[] = [];
+    for (const s of this.spans) { body.push(...s.ir.stmts); calls.push(...s.ir.calls); }
+    const root = tree.rootNode;
+    const errors = root.hasError ? collectErrors(root) : [];
+    return { body, calls, errors, lines: root.endPosition.row + 1 };
+  }
+}
+
+/** Lower the top-level statements of `tree` that overlap [from, to). */
+function lowerRange(tree: Tree, from: number, to: number): Span[] {
+  const out: Span[] = [];
+  // (TreeCursor.gotoFirstChildForIndex of web-tree-sitter 0.27 never moves: walk named siblings instead.)
+  let n = from > 0 ? tree.rootNode.firstNamedChildForIndex(from) : tree.rootNode.firstNamedChild;
+  for (; n && n.startIndex < to; n = n.nextNamedSibling) {
+    if (n.type === 'comment') continue;
+    out.push({ start: n.startIndex, end: n.endIndex, row: n.startPosition.row, ir: lowerTopLevel(n) });
+  }
+  return out;
+}

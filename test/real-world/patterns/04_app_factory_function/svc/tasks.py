@@ -1,0 +1,11 @@
+from svc.worker import app
+
+
+@app.task
+def build(project):
+    return project
+
+
+@app.task
+def sync():
+    return None
