@@ -175,3 +175,24 @@ export const SETTINGS: readonly SettingRow[] = [
   ["worker_timer", "CELERYD_TIMER", "string", null],
   ["worker_timer_precision", "CELERYD_TIMER_PRECISION", "float", 1],
 ];
+
+/** Settings added after 5.2 (celery/app/defaults.py of 5.5.2); they have no old name. */
+export const SETTINGS_55: readonly SettingRow[] = [
+  ["beat_cron_starting_deadline", "CELERYBEAT_CRON_STARTING_DEADLINE", "<class 'int'>", null],
+  ["broker_connection_retry_on_startup", "BROKER_CONNECTION_RETRY_ON_STARTUP", "bool", null],
+  ["broker_channel_error_retry", "BROKER_CHANNEL_ERROR_RETRY", "bool", false],
+  ["broker_native_delayed_delivery_queue_type", "BROKER_NATIVE_DELAYED_DELIVERY_QUEUE_TYPE", "string", "quorum"],
+  ["cassandra_bundle_path", "CASSANDRA_BUNDLE_PATH", "string", null],
+  ["gcs_bucket", "GCS_BUCKET", "string", null],
+  ["gcs_project", "GCS_PROJECT", "string", null],
+  ["gcs_base_path", "GCS_BASE_PATH", "string", ""],
+  ["gcs_ttl", "GCS_TTL", "float", 0],
+  ["security_key_password", "CELERY_SECURITY_KEY_PASSWORD", "bytes", null],
+  ["database_create_tables_at_setup", "DATABASE_CREATE_TABLES_AT_SETUP", "bool", true],
+  ["task_default_queue_type", "CELERY_DEFAULT_QUEUE_TYPE", "string", "classic"],
+  ["task_allow_error_cb_on_chord_header", "CELERY_ALLOW_ERROR_CB_ON_CHORD_HEADER", "bool", false],
+  ["worker_soft_shutdown_timeout", "CELERYD_SOFT_SHUTDOWN_TIMEOUT", "float", 0],
+  ["worker_enable_soft_shutdown_on_idle", "CELERYD_ENABLE_SOFT_SHUTDOWN_ON_IDLE", "bool", false],
+  ["worker_enable_prefetch_count_reduction", "CELERYD_ENABLE_PREFETCH_COUNT_REDUCTION", "bool", true],
+  ["worker_detect_quorum_queues", "CELERYD_DETECT_QUORUM_QUEUES", "bool", true],
+];

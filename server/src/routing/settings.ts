@@ -4,11 +4,11 @@
  * (celery/utils/collections.py:377-402).
  */
 import type { AppFact, NameStyle, SettingFact, Value } from '../model/types';
-import { SETTINGS } from './settings-table';
+import { SETTINGS, SETTINGS_55 } from './settings-table';
 
 const NEW = new Map<string, { old: string; type: string; def: unknown }>();
 const OLD_TO_NEW = new Map<string, string>();
-for (const [name, old, type, def] of SETTINGS) {
+for (const [name, old, type, def] of [...SETTINGS, ...SETTINGS_55]) {
   NEW.set(name, { old, type, def });
   OLD_TO_NEW.set(old, name);
 }

@@ -28,11 +28,29 @@ const configError: Rule = (ctx) => {
   }];
 };
 
-const ignoredOldNames: Rule = (ctx) => (ctx.app?.settings.ignored ?? []).map(({ fact, why, replacement }) => ({
-  code: 'old-setting-ignored', severity: 'warning' as const, loc: fact.loc,
-  message: `${why}: Celery never reads it (the namespaced lookup finds the default first). Rename it to ${replacement}.`,
-  fixes: [{ title: `Rename to ${replacement}`, edits: [{ loc: fact.loc, newText: replacement }], preferred: true }],
-}));
+const ignoredOldNames: Rule = (ctx) => (ctx.app?.settings.ignored ?? []).map(({ fact, why, replacement }) => {
+  // The new name may already hold a value here (`from .base import *`): a plain rename would replace it.
+  const existing = ctx.app!.fact.sources.flatMap((s) => s.settings).find((f) => f.written === replacement && f !== fact);
+  const v = fact.value;
+  const mergeable = existing && (v.kind === 'dict' || v.kind === 'list' || v.kind === 'tuple') && v.loc && sameFile(v.loc, fact.loc);
+  const fix = !existing
+    ? { title: `Rename to ${replacement}`, edits: [{ loc: fact.loc, newText: replacement }], preferred: true }
+    : mergeable
+      ? { title: `Rename to ${replacement}, keeping the inherited entries`, preferred: true, edits: [
+        { loc: fact.loc, newText: replacement },
+        { loc: atStart(v.loc!, 1), newText: v.kind === 'dict' ? `**${replacement}, ` : `*${replacement}, ` },
+      ] }
+      : undefined;
+  return {
+    code: 'old-setting-ignored', severity: 'warning' as const, loc: fact.loc,
+    message: `${why}: Celery never reads it (the namespaced lookup finds the default first). Rename it to ${replacement}${existing ? ` — note that ${replacement} already has a value here (${where(existing.loc, ctx.project.root)}), which the rename would replace unless the entries are merged` : ''}.`,
+    fixes: fix ? [fix] : undefined,
+  };
+});
+
+const sameFile = (a: Loc, b: Loc) => a.file === b.file;
+/** An empty range `offset` characters into `loc` (just inside an opening bracket). */
+const atStart = (loc: Loc, offset: number): Loc => ({ file: loc.file, range: { start: { line: loc.range.start.line, character: loc.range.start.character + offset }, end: { line: loc.range.start.line, character: loc.range.start.character + offset } } });
 
 /** A send that raises in Celery (QueueNotFound, KeyError, TypeError, ValueError). */
 const sendErrors: Rule = (ctx) => ctx.sends.filter((s) => s.route.error && !ctx.app?.settings.error).map((s) => ({
