@@ -986,6 +986,7 @@ export async function runFuzz(opts: FuzzOptions = {}): Promise<FuzzReport> {
       }, 250);
       c.on('exit', (code, signal) => {
         clearInterval(watch);
+        rmSync(path.join(dir, `disk-${c.pid}`), { recursive: true, force: true });
         if (code === 0 && !killedFor) { rmSync(progress, { force: true }); resolveJob(); return; }
         const p = readProgress();
         const index = killedFor?.index ?? (p.started ? p.index : start);

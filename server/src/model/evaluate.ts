@@ -7,6 +7,7 @@
 import type { Expr, Stmt } from '../parse/ir';
 import type { Loc, SymbolRef, Value, DictEntry } from './types';
 import type { ModuleSource } from './modules';
+import { redactSecrets } from './redact';
 
 export type Env = Map<string, Value>;
 
@@ -775,7 +776,7 @@ function mergeMeta(v: Value, parts: Value[]): Value {
 
 export function show(v: Value): string {
   switch (v.kind) {
-    case 'str': return `'${v.value}'`;
+    case 'str': return `'${redactSecrets(v.value)}'`;
     case 'num': return String(v.value);
     case 'bool': return v.value ? 'True' : 'False';
     case 'none': return 'None';

@@ -14,12 +14,24 @@ export interface ModuleSource {
   suppressions?: Suppression[];
 }
 
+/** `dir/__init__.py` exists? Cached: a scan asks it for every file of every folder. */
+const packageInits = new Map<string, boolean>();
+function isPackageInit(p: string): boolean {
+  let v = packageInits.get(p);
+  if (v === undefined) packageInits.set(p, (v = existsSync(p)));
+  return v;
+}
+/** An `__init__.py` appeared or went away (or a new scan starts). */
+export function forgetPackages(): void {
+  packageInits.clear();
+}
+
 /**
  * The dotted name of a Python file: walk up while the folder is a package (`__init__.py`), so
  * `src/proj/tasks.py` in package `proj` is `proj.tasks` even if the workspace root is above `src/`.
  * Folders without `__init__.py` (namespace packages) fall back to the path below the root.
  */
-export function moduleNameOf(file: string, root: string, hasFile: (p: string) => boolean = existsSync): string {
+export function moduleNameOf(file: string, root: string, hasFile: (p: string) => boolean = isPackageInit): string {
   const isInit = basename(file) === '__init__.py';
   const stem = basename(file).replace(/\.pyi?$/, '');
   const parts: string[] = isInit ? [] : [stem];

@@ -1,5 +1,6 @@
 /** Hover texts (Markdown): every answer from the routing engine, via analysis.ts. */
 import type { Project } from './project';
+import { redactSecrets } from '../model/redact';
 import type { Position, Range, WorkerFact } from '../model/types';
 import { tokensOf, tokenAt, LineMap, type Tok } from './pylex';
 import { stringRole } from './roles';
@@ -60,7 +61,7 @@ function settingMarkdown(a: Analysis, key: string): string | undefined {
   const d = settingDoc(key);
   if (!d) return undefined;
   const eff = a.app?.settings.get(key);
-  const now = eff?.fact ? `\n\n_In this project:_ set in ${eff.origin} as \`${eff.fact.written}\`${eff.fact.value.kind === 'str' || eff.fact.value.kind === 'num' || eff.fact.value.kind === 'bool' ? ` = \`${String(eff.fact.value.value)}\`` : ''}.` : '';
+  const now = eff?.fact ? `\n\n_In this project:_ set in ${eff.origin} as \`${eff.fact.written}\`${eff.fact.value.kind === 'str' || eff.fact.value.kind === 'num' || eff.fact.value.kind === 'bool' ? ` = \`${redactSecrets(String(eff.fact.value.value))}\`` : ''}.` : '';
   return d.markdown + now;
 }
 

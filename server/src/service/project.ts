@@ -14,7 +14,7 @@ import { Workspace, type WorkspaceOptions } from '../model/workspace';
 import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
-import { moduleNameOf } from '../model/modules';
+import { moduleNameOf, forgetPackages } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
 import { readDefinitions, mergeDefinitions, deployedTopology, type Definitions } from '../broker/definitions';
@@ -142,6 +142,7 @@ export class Project {
     const def = this.definitions.findIndex((d) => d.path === file);
     if (def >= 0) { this.definitions[def] = readDefinitions(file, text); this.cache = undefined; return; }
     if (this.excluded(file)) return;
+    if (file.endsWith('__init__.py')) forgetPackages();
     if (file.endsWith('.py')) {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
       const src = typeof t === 'string' ? t : t.text;
@@ -171,6 +172,7 @@ export class Project {
   }
 
   removeFile(file: string): void {
+    if (file.endsWith('__init__.py')) forgetPackages();
     this.ws.removeFile(file);
     this.cache = undefined;
   }
@@ -199,6 +201,7 @@ export class Project {
 
   /** Scan the root: parse candidate files now, index the rest for on-demand import. */
   scan(): void {
+    forgetPackages();
     const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
     for (const f of files.python) {
       const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
