@@ -41,6 +41,8 @@ export interface EvalHost {
   createApp?(mod: string, call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc): Value;
   /** The app created by that call is bound to `variable`. */
   nameApp?(app: Value, mod: string, variable: string): Value;
+  /** An existing app is also bound to `mod.variable` (`app = create_app()`, `celery_app = app`). */
+  aliasApp?(app: Value, mod: string, variable: string): void;
 }
 
 const MAX_ITEMS = 10_000;
@@ -50,10 +52,13 @@ const unknown = (reason: string, loc?: Loc): Value => ({ kind: 'unknown', reason
 
 export class Evaluator {
   private readonly results = new Map<string, ModuleResult>();
-  private readonly inProgress = new Set<string>();
+  private readonly inProgress = new Map<string, ModuleResult>();
   /** Module → the modules whose evaluation read it (so an edit re-evaluates only what depends on it). */
   private readonly dependents = new Map<string, Set<string>>();
   private readonly frames: string[] = [];
+  /** Module results being built (innermost last): where a factory function's effects are recorded. */
+  private readonly running: ModuleResult[] = [];
+  private factoryDepth = 0;
 
   constructor(private readonly host: EvalHost) {}
 
@@ -69,13 +74,17 @@ export class Evaluator {
     if (done) return done;
     const src = this.host.getModule(name);
     if (!src) return undefined;
+    // An import cycle (or the module asking about itself) sees the module as far as it ran, as in Python.
+    const running = this.inProgress.get(name);
+    if (running) return running;
     const res: ModuleResult = { module: name, env: new Map(), classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
-    if (this.inProgress.has(name)) return res;
-    this.inProgress.add(name);
+    this.inProgress.set(name, res);
     this.frames.push(name);
+    this.running.push(res);
     try {
       this.exec(src, src.ir.body, res.env, res, false);
     } finally {
+      this.running.pop();
       this.frames.pop();
       this.inProgress.delete(name);
     }
@@ -178,6 +187,7 @@ export class Evaluator {
       if (st.op) v = this.binop(src, st.op, env.get(t.id) ?? unknown(`'${t.id}' is not bound before '${st.op}='`, this.loc(src, t)), v, st);
       // A fresh `Celery(...)` is named after the variable it is bound to.
       if (v.kind === 'ref' && v.ref.kind === 'app' && v.ref.name === '' && st.value.t === 'call') v = this.host.nameApp?.(v, res.module, t.id) ?? v;
+      else if (v.kind === 'ref' && v.ref.kind === 'app' && env === res.env) this.host.aliasApp?.(v, res.module, t.id);
       env.set(t.id, withLoc(v, this.loc(src, st.value)));
       if (env === res.env) res.assigned.set(t.id, this.loc(src, t));
       return;
@@ -559,7 +569,39 @@ export class Evaluator {
       if (a[0]?.kind === 'str' && /^[A-Z_][A-Z0-9_]*$/.test(a[0].value)) return this.envLookup(a[0], k['default'] ?? a[1], loc, false);
     }
     if (fn.ref.kind === 'class') return { kind: 'ref', ref: { ...fn.ref, kind: 'class', name: fn.ref.name }, loc, conditional: undefined };
+    if (fn.ref.kind === 'function') {
+      const made = this.appFactory(fn.ref, args(), kwargs());
+      if (made) return made;
+    }
     return unknown(`result of calling ${exprText(e.fn)}()`, loc);
+  }
+
+  /**
+   * An app factory (`def create_app(): app = Celery(...); app.conf.x = ...; return app`): its body runs
+   * statically with the call's arguments, so the app and its configuration are seen. Only functions that
+   * build a Celery app are run this way, a few levels deep at most.
+   */
+  private appFactory(ref: SymbolRef, args: Value[], kwargs: Record<string, Value>): Value | undefined {
+    const owner = this.module(ref.module);
+    const def = owner?.functions.get(ref.name);
+    const src = this.host.getModule(ref.module);
+    const res = this.running[this.running.length - 1];
+    if (!def || !src || !res || this.factoryDepth >= 3 || !buildsCeleryApp(def.body)) return undefined;
+    const env: Env = new Map(owner!.env);
+    def.sig.forEach((p, i) => {
+      const v = p.kind === 'pos' || p.kind === 'pos-default' ? args[i] ?? kwargs[p.name] : kwargs[p.name];
+      env.set(p.name, v ?? unknown(`parameter '${p.name}' of ${ref.name}()`));
+    });
+    this.factoryDepth++;
+    try {
+      for (const st of def.body) {
+        if (st.s === 'return') return st.e ? this.eval(src, st.e, env) : { kind: 'none' };
+        this.stmt(src, st, env, res, false);
+      }
+    } finally {
+      this.factoryDepth--;
+    }
+    return { kind: 'none' };
   }
 
   private method(src: ModuleSource, self: Value, name: string, e: Extract<Expr, { t: 'call' }>, env: Env, loc: Loc): Value | undefined {
@@ -656,6 +698,12 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+/** Does this function body construct a Celery app (a call to `Celery(...)` / `x.Celery(...)` at its top level)? */
+function buildsCeleryApp(body: Stmt[]): boolean {
+  const isCelery = (e: Expr): boolean => e.t === 'call' && ((e.fn.t === 'name' && /Celery$/.test(e.fn.id)) || (e.fn.t === 'attr' && /Celery$/.test(e.fn.name)));
+  return body.some((st) => (st.s === 'assign' && isCelery(st.value)) || (st.s === 'return' && !!st.e && isCelery(st.e)));
+}
 
 const BUILTINS: Record<string, true> = { dict: true, list: true, tuple: true, set: true, frozenset: true, str: true, int: true, bool: true, sorted: true };
 

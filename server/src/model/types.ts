@@ -92,6 +92,8 @@ export interface AppFact {
   sources: ConfigSource[];
   /** Modules listed in `include=` / `autodiscover_tasks` (informational). */
   includes: string[];
+  /** Other `module:variable` names bound to this app (`app = create_app()`). */
+  aliases?: string[];
 }
 
 /** `countdown` / `eta` come from call sites only (apply_async kwargs / options): Celery 5.5 native delayed delivery. */

@@ -22,7 +22,7 @@ export interface WorkspaceOptions {
   env?: Record<string, string>;
 }
 
-interface AppRecord { fact: AppFact; ctor: Record<string, Value>; ctorArgs: Value[] }
+interface AppRecord { fact: AppFact; ctor: Record<string, Value>; ctorArgs: Value[]; aliases: string[] }
 
 export class Workspace {
   readonly modules = new Map<string, ModuleSource>();
@@ -44,6 +44,13 @@ export class Workspace {
     // Same module, new content: re-evaluate it and what depends on it. A new module can change any lookup.
     if (old && old.module === src.module && !mentionsDjangoSettings(old) && !mentionsDjangoSettings(src)) this.invalidateModule(src.module);
     else this.invalidate();
+  }
+
+  /** A module loaded on demand (first import): nothing evaluated so far depended on it. */
+  addModule(src: ModuleSource): void {
+    this.modules.set(src.module, src);
+    this.byFile.set(src.file, src);
+    this.suffixIndex = undefined;
   }
 
   /** Forget one module's evaluation and its dependents' (and the apps / tasks their evaluation made). */
@@ -81,6 +88,8 @@ export class Workspace {
 
   /** Loads a module that was indexed but not parsed yet (set by the project). */
   loader?: (name: string) => ModuleSource | undefined;
+  /** Names of modules indexed but not parsed yet. */
+  lazyNames?: () => string[];
 
   /**
    * For dotted paths in strings (config_from_object, router paths, DJANGO_SETTINGS_MODULE): exact, else a
@@ -89,6 +98,8 @@ export class Workspace {
   findModule(name: string): ModuleSource | undefined {
     const exact = this.getModule(name);
     if (exact) return exact;
+    const lazy = this.lazyNames?.().filter((m) => m.endsWith(`.${name}`));
+    if (lazy?.length === 1) return this.getModule(lazy[0]);
     if (!this.suffixIndex) {
       this.suffixIndex = new Map();
       for (const m of this.modules.keys()) {
@@ -112,6 +123,10 @@ export class Workspace {
         decorate: (mod, st, env) => this.decorate(mod, st, env),
         createApp: (mod, call, args, kwargs, loc) => this.createApp(mod, call, args, kwargs, loc),
         nameApp: (app, mod, variable) => this.nameApp(app, mod, variable),
+        aliasApp: (app, mod, variable) => {
+          const rec = app.kind === 'ref' && app.ref.task ? this.appRecords.get(app.ref.task) : undefined;
+          if (rec && !rec.aliases.includes(`${mod}:${variable}`)) rec.aliases.push(`${mod}:${variable}`);
+        },
       });
     }
     return this.evaluator;
@@ -149,7 +164,7 @@ export class Workspace {
     const main = args[0]?.kind === 'str' ? args[0].value : kwargs['main']?.kind === 'str' ? (kwargs['main'] as { value: string }).value : undefined;
     const key = `${mod}:@${loc.range.start.line}:${loc.range.start.character}`;
     if (!this.appRecords.has(key)) {
-      this.appRecords.set(key, { fact: { variable: '', module: mod, main, loc, sources: [], includes: [] }, ctor: kwargs, ctorArgs: args });
+      this.appRecords.set(key, { fact: { variable: '', module: mod, main, loc, sources: [], includes: [] }, ctor: kwargs, ctorArgs: args, aliases: [] });
     }
     return { kind: 'ref', ref: { module: mod, name: '', kind: 'app', task: key }, loc };
   }
@@ -166,7 +181,7 @@ export class Workspace {
     this.evaluateAll();
     const out: AppFact[] = [];
     for (const [key, rec] of this.appRecords) {
-      const fact: AppFact = { ...rec.fact, variable: rec.fact.variable || 'app', sources: [], includes: [] };
+      const fact: AppFact = { ...rec.fact, variable: rec.fact.variable || 'app', sources: [], includes: [], aliases: rec.aliases };
       const ctorSettings = this.ctorSettings(rec);
       const cs = rec.ctor['config_source'];
       const initial = cs ? this.configSource(cs, rec.fact.loc) : undefined;
@@ -373,7 +388,9 @@ export class Workspace {
         nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
         func: st.name, module: mod, options, appVariable, decorator,
         loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
-        signature: st.s === 'def' ? { func: st.name, params: st.sig, bound } : undefined, typing,
+        // Decorators below the task decorator wrap the function first: Celery then checks the wrapper's
+        // signature, which we cannot see (functools.wraps keeps the name, not the parameters).
+        signature: st.s === 'def' && st.decorators.indexOf(d) === st.decorators.length - 1 ? { func: st.name, params: st.sig, bound } : undefined, typing,
       };
       this.addTask(mod, fact);
       return { kind: 'ref', ref: { module: mod, name: st.name, kind: 'task', task: taskName, loc: fact.loc } };

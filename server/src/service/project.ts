@@ -83,6 +83,7 @@ export class Project {
     this.ws = new Workspace(options);
     if (!options.noProjectFile) this.loadProjectFile(options.configPath ?? findProjectFile(root));
     this.ws.loader = (name: string) => this.loadLazy(name);
+    this.ws.lazyNames = () => this.lazyModuleNames();
   }
 
   /** (Re)read the project file; its keys become options, its workers join the workspace's. */
@@ -128,12 +129,24 @@ export class Project {
   /** Open editor buffers (most recent last), holding their trees for incremental reparsing. */
   private readonly buffers = new Map<string, OpenBuffer>();
 
+  /**
+   * A module first imported now: parse it and add it without invalidating anything — it is being asked for
+   * in the middle of an evaluation, which never saw it missing.
+   */
   private loadLazy(name: string) {
     const file = this.lazy.get(name);
     if (!file) return undefined;
-    for (const [m, f] of this.lazy) if (f === file) this.lazy.delete(m);
-    this.updateFile(file);
-    return this.ws.byFile.get(file);
+    this.lazy.delete(name);
+    const r = readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+    if (r.text === undefined) { this.skipped.push({ file, reason: r.reason ?? 'unreadable' }); return undefined; }
+    const src = parseModule(this.parser, file, r.text, this.root);
+    this.ws.addModule(src);
+    return src;
+  }
+
+  /** Module names of files not parsed yet (for dotted paths in strings, which may name them by suffix). */
+  lazyModuleNames(): string[] {
+    return [...this.lazy.keys()];
   }
 
   /** (Re)read one file from disk, or from `text` (an open editor buffer). */
@@ -258,7 +271,7 @@ export class Project {
   /** The app a task or call belongs to: by id, by the task's app variable, else the first app. */
   appFor(id?: string, task?: TaskFact): ResolvedApp | undefined {
     const apps = this.apps;
-    if (id) return apps.find((a) => a.id === id || a.fact.variable === id || a.fact.module === id);
+    if (id) return apps.find((a) => a.id === id || a.fact.aliases?.includes(id)) ?? apps.find((a) => a.fact.variable === id || a.fact.module === id);
     const wanted = this.projectFile?.config.apps?.[0];
     if (wanted) { const a = apps.find((x) => x.id === wanted || x.fact.module === wanted); if (a) return a; }
     if (task?.appVariable) {

@@ -63,7 +63,8 @@ const sendErrors: Rule = (ctx) => ctx.sends.filter((s) => s.route.error && !ctx.
 function hintFor(error: string): string {
   if (error.startsWith('QueueNotFound')) return 'Declare the queue in task_queues or enable task_create_missing_queues.';
   if (error.startsWith('KeyError')) return 'The default queue is not in task_queues and task_create_missing_queues is off: every send fails. Declare it.';
-  if (error.startsWith('TypeError')) return 'A route value must be a dict of options or a queue name string.';
+  if (error.startsWith('TypeError') && /object is not iterable/.test(error)) return 'A route value must be a dict of options or a queue name string.';
+  if (error.startsWith('TypeError')) return "Celery checks the arguments against the task's signature before sending (Task.typing): fix the call, or pass typing=False to the decorator.";
   if (error.startsWith('ValueError')) return 'task_routes in the items format must be wrapped in a tuple: task_routes = ([...],).';
   return '';
 }
@@ -157,7 +158,7 @@ const routeEntries: Rule = (ctx) => {
         out.push({ code: 'regex-unanchored', severity: 'information', loc, message: `re.compile('${e.key.pattern}') is matched with re.match: anchored at the start only, so it also catches longer names${extra.length ? ` (matches ${extra.slice(0, 3).join(', ')})` : ''}. End it with '$' to match whole names.`,
           fixes: [{ title: "Anchor the regex with '$'", edits: [] }] });
       }
-      if (e.key.kind === 'exact' && taskNames.length && !taskNames.includes(e.key.name) && !/[?[]/.test(e.key.name)) {
+      if (e.key.kind === 'exact' && taskNames.length && !taskNames.includes(e.key.name) && !/[?[]/.test(e.key.name) && inWorkspace(ctx, e.key.name)) {
         const c = closest(e.key.name, taskNames);
         out.push({ code: 'route-matches-no-task', severity: 'warning', loc, message: `No task named '${e.key.name}' is defined in the workspace, so this route never applies${c ? ` — did you mean '${c}'?` : '.'}`,
           fixes: c ? [{ title: `Change to '${c}'`, edits: [{ loc: shrink(loc), newText: c }], preferred: true }] : undefined });
@@ -174,6 +175,16 @@ const routeEntries: Rule = (ctx) => {
   });
   return out;
 };
+
+/**
+ * Is a task name's package part of this workspace? Routes to tasks of installed packages
+ * (`post_office.tasks.send_queued_mail`) apply at runtime; we cannot see those tasks, so we do not flag them.
+ */
+function inWorkspace(ctx: DiagContext, taskName: string): boolean {
+  const top = taskName.split('.')[0];
+  const names = [...ctx.project.ws.modules.keys(), ...ctx.project.lazyModuleNames()];
+  return names.some((m) => m === top || m.startsWith(`${top}.`));
+}
 
 function safeRe(src: string): RegExp | undefined {
   try { return new RegExp(src.startsWith('^') ? src : `^(?:${src})`); } catch { return undefined; }
