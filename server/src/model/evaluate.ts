@@ -14,8 +14,7 @@ export type Env = Map<string, Value>;
 /** What a module's top level does to the world, in statement order. */
 export type Effect =
   | { kind: 'call'; call: Extract<Expr, { t: 'call' }>; env: Env; conditional: boolean }
-  | { kind: 'setattr'; target: Extract<Expr, { t: 'attr' | 'subscript' }>; value: Expr; env: Env; conditional: boolean; op?: string }
-  | { kind: 'def'; stmt: Extract<Stmt, { s: 'def' | 'class' }>; env: Env; conditional: boolean };
+  | { kind: 'setattr'; target: Extract<Expr, { t: 'attr' | 'subscript' }>; value: Expr; env: Env; conditional: boolean; op?: string };
 
 export interface ClassInfo { module: string; name: string; bases: Value[]; attrs: Env; stmt: Extract<Stmt, { s: 'class' }> }
 
@@ -46,6 +45,8 @@ export interface EvalHost {
 }
 
 const MAX_ITEMS = 10_000;
+/** Strings longer than this are not followed (a queue name or route key never is). */
+const MAX_STRING = 64 * 1024;
 const MAX_LOOP = 1_000;
 
 const unknown = (reason: string, loc?: Loc): Value => ({ kind: 'unknown', reason, loc });
@@ -138,7 +139,8 @@ export class Evaluator {
         const e = st.e;
         if (e.t === 'call') {
           this.mutatingCall(src, e, env);
-          res.effects.push({ kind: 'call', call: e, env: new Map(env), conditional });
+          // Only calls that can configure an app are kept (each keeps a copy of the scope).
+          if (configures(e.fn)) res.effects.push({ kind: 'call', call: e, env: new Map(env), conditional });
         }
         return;
       }
@@ -164,14 +166,12 @@ export class Evaluator {
         if (env === res.env) res.classes.set(st.name, info);
         const decorated = this.host.decorate?.(res.module, st, env);
         env.set(st.name, decorated ?? { kind: 'ref', ref: { module: res.module, name: st.name, kind: 'class', loc: this.loc(src, { r: st.nameR }) } });
-        res.effects.push({ kind: 'def', stmt: st, env: new Map(env), conditional });
         return;
       }
       case 'def': {
         if (env === res.env) res.functions.set(st.name, st);
         const decorated = this.host.decorate?.(res.module, st, env);
         env.set(st.name, decorated ?? { kind: 'ref', ref: { module: res.module, name: st.name, kind: 'function', loc: this.loc(src, { r: st.nameR }) } });
-        res.effects.push({ kind: 'def', stmt: st, env: new Map(env), conditional });
         return;
       }
       case 'if': return this.branch(src, st, env, res, conditional);
@@ -210,7 +210,7 @@ export class Evaluator {
         return;
       }
     }
-    if (t.t === 'attr' || t.t === 'subscript') {
+    if ((t.t === 'attr' || t.t === 'subscript') && configures(t)) {
       res.effects.push({ kind: 'setattr', target: t, value: st.value, env: new Map(env), conditional, op: st.op });
     }
   }
@@ -294,6 +294,11 @@ export class Evaluator {
 
   /** The value after an in-place method call (`append`, `extend`, `insert`, `update`, `setdefault`); undefined if not a mutation. */
   mutate(src: ModuleSource, cur: Value, e: Extract<Expr, { t: 'call' }>, env: Env): Value | undefined {
+    const v = this.mutateRaw(src, cur, e, env);
+    return v && capped(v, this.loc(src, e));
+  }
+
+  private mutateRaw(src: ModuleSource, cur: Value, e: Extract<Expr, { t: 'call' }>, env: Env): Value | undefined {
     if (e.fn.t !== 'attr') return undefined;
     const method = e.fn.name;
     const what = exprText(e.fn.obj);
@@ -351,7 +356,7 @@ export class Evaluator {
           out += s;
           metas.push(v);
         }
-        return mergeMeta({ kind: 'str', value: out, loc }, metas);
+        return capped(mergeMeta({ kind: 'str', value: out, loc }, metas), loc);
       }
       case 'name': {
         const v = env.get(e.id);
@@ -432,7 +437,11 @@ export class Evaluator {
   }
 
   private attribute(src: ModuleSource, e: Extract<Expr, { t: 'attr' }>, env: Env, loc: Loc): Value {
-    const obj = this.eval(src, e.obj, env);
+    return this.attributeOf(this.eval(src, e.obj, env), e, loc);
+  }
+
+  /** `obj.name` with `obj` already evaluated (method chains evaluate each object once). */
+  private attributeOf(obj: Value, e: Extract<Expr, { t: 'attr' }>, loc: Loc): Value {
     if (obj.kind === 'ref') {
       const r = obj.ref;
       if (r.kind === 'module') {
@@ -491,12 +500,13 @@ export class Evaluator {
 
   private call(src: ModuleSource, e: Extract<Expr, { t: 'call' }>, env: Env, loc: Loc): Value {
     // Methods on known values first: str.format, str.lower, dict.get, ...
+    let fn: Value;
     if (e.fn.t === 'attr') {
       const self = this.eval(src, e.fn.obj, env);
       const m = this.method(src, self, e.fn.name, e, env, loc);
-      if (m) return m;
-    }
-    const fn = this.eval(src, e.fn, env);
+      if (m) return capped(m, loc);
+      fn = this.attributeOf(self, e.fn, this.loc(src, e.fn));
+    } else fn = this.eval(src, e.fn, env);
     if (fn.kind !== 'ref') return unknown(`call of ${exprText(e.fn)}: ${fn.kind === 'unknown' ? fn.reason : 'not callable'}`, loc);
     const q = qualified(fn.ref);
     const args = () => e.args.map((a) => this.eval(src, a, env));
@@ -664,6 +674,10 @@ export class Evaluator {
   }
 
   binop(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
+    return capped(this.binopRaw(src, op, l, r, e), this.loc(src, e));
+  }
+
+  private binopRaw(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
     const loc = this.loc(src, e);
     if (op === '+') {
       if (l.kind === 'str' && r.kind === 'str') return mergeMeta({ kind: 'str', value: l.value + r.value, loc }, [l, r]);
@@ -698,6 +712,26 @@ export class Evaluator {
 }
 
 // ------------------------------------------------------------ helpers
+
+const CONFIG_METHODS = new Set(['config_from_object', 'config_from_envvar', 'autodiscover_tasks', 'add_defaults']);
+
+/** Could this callee / assignment target configure a Celery app (`app.conf...`, `app.config_from_object`)? */
+function configures(e: Expr): boolean {
+  for (let x: Expr | undefined = e, depth = 0; x && depth < 50; depth++) {
+    if (x.t === 'attr') { if (x.name === 'conf' || CONFIG_METHODS.has(x.name)) return true; x = x.obj; }
+    else if (x.t === 'subscript') x = x.obj;
+    else return false;
+  }
+  return false;
+}
+
+/** Values that grew beyond what configuration ever holds (`X = X + X` in a loop) become unknown. */
+function capped(v: Value, loc: Loc): Value {
+  if (v.kind === 'str' && v.value.length > MAX_STRING) return unknown(`a string of ${v.value.length} characters: too large to follow`, loc);
+  if ((v.kind === 'list' || v.kind === 'tuple' || v.kind === 'set') && v.items.length > MAX_ITEMS) return unknown(`a ${v.kind} of ${v.items.length} items: too large to follow`, loc);
+  if (v.kind === 'dict' && v.entries.length > MAX_ITEMS) return unknown(`a dict of ${v.entries.length} entries: too large to follow`, loc);
+  return v;
+}
 
 /** Does this function body construct a Celery app (a call to `Celery(...)` / `x.Celery(...)` at its top level)? */
 function buildsCeleryApp(body: Stmt[]): boolean {

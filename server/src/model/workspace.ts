@@ -438,9 +438,12 @@ export class Workspace {
   }
 
   private addTask(mod: string, fact: TaskFact): void {
-    const list = this.tasksByModule.get(mod) ?? [];
-    if (!list.some((t) => t.func === fact.func && t.loc.range.start.line === fact.loc.range.start.line)) list.push(fact);
-    this.tasksByModule.set(mod, list);
+    let list = this.tasksByModule.get(mod);
+    if (!list) this.tasksByModule.set(mod, (list = Object.assign([] as TaskFact[], { keys: new Set<string>() })));
+    // (a def evaluated twice — both branches of an if — is one task)
+    const key = `${fact.func}:${fact.loc.range.start.line}`;
+    const keys = (list as TaskFact[] & { keys: Set<string> }).keys;
+    if (!keys.has(key)) { keys.add(key); list.push(fact); }
   }
 
   tasks(): TaskFact[] {

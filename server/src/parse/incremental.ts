@@ -69,10 +69,14 @@ export class IncrementalModule {
 
 /** Lower the top-level statements of `tree` that overlap [from, to). */
 function lowerRange(tree: Tree, from: number, to: number): Span[] {
+  // One call hands over every top-level node (walking siblings one by one is slow on broken trees).
+  const kids = tree.rootNode.namedChildren;
+  let lo = 0, hi = kids.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (kids[mid]!.endIndex <= from) lo = mid + 1; else hi = mid; }
   const out: Span[] = [];
-  // (TreeCursor.gotoFirstChildForIndex of web-tree-sitter 0.27 never moves: walk named siblings instead.)
-  let n = from > 0 ? tree.rootNode.firstNamedChildForIndex(from) : tree.rootNode.firstNamedChild;
-  for (; n && n.startIndex < to; n = n.nextNamedSibling) {
+  for (let i = lo; i < kids.length; i++) {
+    const n = kids[i]!;
+    if (n.startIndex >= to) break;
     if (n.type === 'comment') continue;
     out.push({ start: n.startIndex, end: n.endIndex, row: n.startPosition.row, ir: lowerTopLevel(n) });
   }

@@ -159,10 +159,14 @@ export class Project {
     if (file.endsWith('.py')) {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
       const src = typeof t === 'string' ? t : t.text;
-      if (src === undefined) {
-        this.skipped.push({ file, reason: typeof t === 'string' ? '' : t.reason ?? 'unreadable' });
+      const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+      const tooBig = src !== undefined && src.length > max ? `larger than ${Math.round(max / 1024)} KiB (${Math.round(src.length / 1024)} KiB): skipped` : undefined;
+      if (src === undefined || tooBig) {
+        this.skipped.push({ file, reason: tooBig ?? (typeof t === 'string' ? '' : t.reason ?? 'unreadable') });
+        this.buffers.get(file)?.dispose();
+        this.buffers.delete(file);
         this.ws.removeFile(file);
-      } else if (text !== undefined && text.length <= (this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE)) {
+      } else if (text !== undefined) {
         // An open buffer: keep its tree and IR so the next keystroke reparses and re-lowers incrementally.
         let buf = this.buffers.get(file);
         if (!buf) {
@@ -176,7 +180,12 @@ export class Project {
         this.ws.setModule(parseModule(this.parser, file, src, this.root));
       }
     } else {
-      const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE).text;
+      const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+      let t = text ?? readText(file, max).text;
+      if (t !== undefined && t.length > max) {
+        this.skipped.push({ file, reason: `larger than ${Math.round(max / 1024)} KiB (${Math.round(t.length / 1024)} KiB): skipped` });
+        t = undefined;
+      }
       this.ws.setWorkers(file, t !== undefined ? safeWorkers(file, t) : []);
       const sup = t !== undefined ? findSuppressions(t) : [];
       if (sup.length) this.fileSuppressions.set(file, sup); else this.fileSuppressions.delete(file);
