@@ -475,7 +475,7 @@ const SCENARIOS = [
       const text = await wb.editorText();
       assert(!/\bCELERY_ROUTES = \{/.test(text), `CELERY_ROUTES still in the editor: ${text}`);
       // base.py's CELERY_TASK_ROUTES (star-imported) must survive the rename: the fix merges them
-      assert(/CELERY_TASK_ROUTES = \{\*\*CELERY_TASK_ROUTES, /.test(text), `the inherited routes were not kept: ${text.slice(0, 400)}`);
+      assert(/CELERY_TASK_ROUTES\s*=\s*\{\*\*CELERY_TASK_ROUTES,/.test(text), `the inherited routes were not kept: ${text.slice(0, 400)}`);
       await wb.save();
       await until('old-setting-ignored gone from Problems', async () => !(await wb.problems('')).some((t) => /old-setting-ignored/.test(t)), 30000);
       await wb.shot('12-quick-fix-applied');
