@@ -14,6 +14,10 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', language: 'python' },
   { scheme: 'untitled', language: 'python' },
   { scheme: 'file', pattern: '**/Procfile*' },
+  // the project file and RabbitMQ definitions: edits apply at once (the server ignores other JSON)
+  { scheme: 'file', language: 'json' },
+  { scheme: 'file', language: 'jsonc' },
+  { scheme: 'file', pattern: '**/pyproject.toml' },
   { scheme: 'file', language: 'procfile' },
   { scheme: 'file', language: 'dockercompose' },
   { scheme: 'file', pattern: '**/*{docker-compose,compose}*.{yml,yaml}' },
@@ -45,7 +49,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
       configurationSection: SETTINGS_SECTION,
       fileEvents: [
         vscode.workspace.createFileSystemWatcher('**/*.py'),
-        vscode.workspace.createFileSystemWatcher('**/{Procfile,Procfile.*,*.yml,*.yaml,*.conf,*.service,*.ini,*.sh,Makefile,Dockerfile*,pyproject.toml}'),
+        vscode.workspace.createFileSystemWatcher('**/{Procfile,Procfile.*,*.yml,*.yaml,*.conf,*.service,*.ini,*.sh,Makefile,Dockerfile*,pyproject.toml,*.json}'),
       ],
     },
     diagnosticCollectionName: 'celery-routing',

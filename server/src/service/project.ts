@@ -2,9 +2,9 @@
  * The analysed workspace, as every front end (CLI, language server) sees it: the model (workspace) plus
  * each app's routing configuration, and `route()` — the one entry to the routing engine.
  */
-import { resolve, relative, dirname, sep } from 'node:path';
+import { resolve, relative, dirname, sep, basename } from 'node:path';
 import { existsSync } from 'node:fs';
-import { findProjectFile, readProjectFile, type ProjectFile, type ProjectWorker } from '../parse/projectFile';
+import { findProjectFile, readProjectFile, PROJECT_FILE, type ProjectFile, type ProjectWorker } from '../parse/projectFile';
 import { findSuppressions, type Suppression } from '../parse/suppressions';
 import type { Parser } from 'web-tree-sitter';
 import type { AppFact, CallFact, Loc, TaskFact, WorkerFact, Value } from '../model/types';
@@ -116,7 +116,19 @@ export class Project {
 
   /** The project file and the definitions files it names (the editor re-reads them on change). */
   isConfigFile(file: string): boolean {
-    return file === this.projectFile?.path || this.definitions.some((d) => d.path === file);
+    return file === this.projectFile?.path || this.definitions.some((d) => d.path === file) || this.isNewProjectFile(file);
+  }
+
+  /** `celery-routing.json` (or a pyproject.toml with the table) at or above the root, nearer than the current one. */
+  private isNewProjectFile(file: string, text?: string): boolean {
+    const name = basename(file);
+    if (name !== PROJECT_FILE && name !== 'pyproject.toml') return false;
+    if (name === 'pyproject.toml' && text !== undefined && !/^\s*\[tool\.celery-routing/m.test(text)) return false;
+    if (name === 'pyproject.toml' && text === undefined) return false;
+    const dir = dirname(file);
+    if (!(this.root === dir || this.root.startsWith(dir + sep))) return false;
+    const current = this.projectFile ? dirname(this.projectFile.path) : undefined;
+    return !current || dir.length > current.length || (dir === current && name === PROJECT_FILE && basename(this.projectFile!.path) !== PROJECT_FILE);
   }
 
   /** Excluded by the project file's `exclude` globs. */
@@ -152,6 +164,8 @@ export class Project {
   /** (Re)read one file from disk, or from `text` (an open editor buffer). */
   updateFile(file: string, text?: string): void {
     if (this.projectFile && file === this.projectFile.path) { this.loadProjectFile(file, text); return; }
+    // A project file created (or one nearer than the current) while the editor runs takes over at once.
+    if (!this.options.configPath && this.isNewProjectFile(file, text)) { this.loadProjectFile(file, text); return; }
     const def = this.definitions.findIndex((d) => d.path === file);
     if (def >= 0) { this.definitions[def] = readDefinitions(file, text); this.cache = undefined; return; }
     if (this.excluded(file)) return;
@@ -194,6 +208,7 @@ export class Project {
   }
 
   removeFile(file: string): void {
+    if (file === this.projectFile?.path) { this.loadProjectFile(this.options.configPath ?? findProjectFile(this.root)); return; }
     if (file.endsWith('__init__.py')) forgetPackages();
     this.ws.removeFile(file);
     this.cache = undefined;

@@ -146,3 +146,17 @@ test('taskDecorators and exclude', async () => {
   assert.equal(p.route({ task: 'shop.jobs.digest' }).queue, 'emails');
   assert.ok(!p.tasks.some((t) => t.name === 'legacy.old_tasks.old'));
 });
+
+test('editing applies at once: a project file typed in the editor, then deleted', async () => {
+  const dir = project(APP);
+  const p = await openProject(dir);
+  assert.ok(p.route({ task: 'shop.tasks.nightly' }).unknowns.some((u) => /NIGHTLY_QUEUE/.test(u)));
+  const file = join(dir, 'celery-routing.json');
+  assert.ok(p.isConfigFile(file), 'a new celery-routing.json at the root is tracked');
+  p.updateFile(file, '{ "env": { "NIGHTLY_QUEUE": "emails" } }');
+  assert.equal(p.route({ task: 'shop.tasks.nightly' }).queue, 'emails');
+  p.updateFile(file, '{ "env": { "NIGHTLY_QUEUE": "reports" } }');
+  assert.equal(p.route({ task: 'shop.tasks.nightly' }).queue, 'reports');
+  p.removeFile(file);
+  assert.equal(p.projectFile, undefined);
+});
