@@ -65,11 +65,12 @@ export class Workspace {
   removeFile(file: string): void {
     const old = this.byFile.get(file);
     if (old) { this.modules.delete(old.module); this.byFile.delete(file); }
-    this.workers.delete(file);
+    if (this.workers.delete(file)) this.workersFlat = undefined;
     this.invalidate();
   }
 
   setWorkers(file: string, workers: WorkerFact[]): void {
+    this.workersFlat = undefined;
     if (workers.length) this.workers.set(file, workers); else this.workers.delete(file);
   }
 
@@ -580,8 +581,11 @@ export class Workspace {
 
   // ------------------------------------------------------------------ everything else
 
+  private workersFlat?: WorkerFact[];
+
+  /** Every worker of the workspace (the same array until a worker file changes). */
   allWorkers(): WorkerFact[] {
-    return [...this.workers.values()].flat();
+    return (this.workersFlat ??= [...this.workers.values()].flat());
   }
 
 }

@@ -16,7 +16,7 @@ export class IncrementalModule {
 
   /** Lower the whole tree (first version of a buffer). */
   reset(tree: Tree): ModuleIR {
-    this.spans = lowerRange(tree, 0, Infinity);
+    this.spans = lowerAll(tree);
     return this.ir(tree);
   }
 
@@ -53,7 +53,7 @@ export class IncrementalModule {
     };
     this.spans = same(moved[0]) && same(moved[moved.length - 1])
       ? [...kept, ...fresh, ...moved]
-      : [...kept, ...lowerRange(tree, lo, Infinity)];
+      : [...kept, ...lowerAll(tree).filter((sp) => sp.end > lo)];
     return this.ir(tree);
   }
 
@@ -67,16 +67,22 @@ export class IncrementalModule {
   }
 }
 
-/** Lower the top-level statements of `tree` that overlap [from, to). */
-function lowerRange(tree: Tree, from: number, to: number): Span[] {
-  // One call hands over every top-level node (walking siblings one by one is slow on broken trees).
-  const kids = tree.rootNode.namedChildren;
-  let lo = 0, hi = kids.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (kids[mid]!.endIndex <= from) lo = mid + 1; else hi = mid; }
+/** Every top-level statement (one call hands over all top-level nodes: fast even on broken trees). */
+function lowerAll(tree: Tree): Span[] {
   const out: Span[] = [];
-  for (let i = lo; i < kids.length; i++) {
-    const n = kids[i]!;
-    if (n.startIndex >= to) break;
+  for (const n of tree.rootNode.namedChildren) {
+    if (!n || n.type === 'comment') continue;
+    out.push({ start: n.startIndex, end: n.endIndex, row: n.startPosition.row, ir: lowerTopLevel(n) });
+  }
+  return out;
+}
+
+/** The top-level statements overlapping [from, to): found by index, then the few siblings in the region. */
+function lowerRange(tree: Tree, from: number, to: number): Span[] {
+  const out: Span[] = [];
+  let n = from > 0 ? tree.rootNode.firstNamedChildForIndex(from) : tree.rootNode.firstNamedChild;
+  for (let i = 0; n && n.startIndex < to; n = n.nextNamedSibling, i++) {
+    if (i > 200) return lowerAll(tree).filter((sp) => sp.end > from && sp.start < to); // a large region: one call
     if (n.type === 'comment') continue;
     out.push({ start: n.startIndex, end: n.endIndex, row: n.startPosition.row, ir: lowerTopLevel(n) });
   }

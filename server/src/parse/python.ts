@@ -29,10 +29,14 @@ export function pythonParser(): Promise<Parser> {
   return ready;
 }
 
+const CHUNK = 16 * 1024;
+
 /** Parse Python source. Positions are zero-based rows and UTF-16 columns (as LSP). */
 export function parsePython(parser: Parser, text: string, old?: Tree): Tree {
   const safe = limitIndentation(text);
-  const tree = parser.parse(safe, safe === text ? old ?? null : null);
+  // A callback handing out bounded chunks: given a string, web-tree-sitter answers every read with the whole
+  // rest of the text (copied into wasm memory each time), so an incremental reparse would cost O(n) per read.
+  const tree = parser.parse((index: number) => safe.slice(index, index + CHUNK), safe === text ? old ?? null : null);
   if (!tree) throw new Error('tree-sitter returned no tree');
   return tree;
 }

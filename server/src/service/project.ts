@@ -309,6 +309,22 @@ export class Project {
   /** Where does this message go? The one entry to the routing engine for every feature. */
   route(call: RouteCall): Route {
     const def = this.task(call.task);
+    // The plain route of a task (what lenses, hovers and diagnostics ask for every task after every edit):
+    // memoised on the task definition, valid while the app's config and the workers are the same objects.
+    if (def && !call.options && !call.arguments && !call.app && (call.via ?? 'apply_async') === 'apply_async') {
+      const config = this.appFor(undefined, def)?.config;
+      const hit = this.plainRoutes.get(def);
+      if (hit && hit.config === config && hit.workers === this.workers) return { ...hit.route, steps: [...hit.route.steps], unknowns: [...hit.route.unknowns] };
+      const route = this.computeRoute(call, def);
+      this.plainRoutes.set(def, { config, workers: this.workers, route });
+      return { ...route, steps: [...route.steps], unknowns: [...route.unknowns] };
+    }
+    return this.computeRoute(call, def);
+  }
+
+  private plainRoutes = new WeakMap<TaskFact, { config: RoutingConfig | undefined; workers: WorkerFact[]; route: Route }>();
+
+  private computeRoute(call: RouteCall, def: TaskFact | undefined): Route {
     const app = this.appFor(call.app, def);
     const config = app?.config ?? DEFAULT_CONFIG;
     const via = call.via ?? 'apply_async';
@@ -326,11 +342,23 @@ export class Project {
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
     const consumers: Consumer[] = [];
     // a delayed message (Celery 5.5) sits in celery_delayed_N first: its consumers are those of where it ends up
-    for (const q of trace.delayed?.deliveredAfterDelay ?? trace.deliveredTo) consumers.push(...consumersOf(q, this.workers, config));
+    for (const q of trace.delayed?.deliveredAfterDelay ?? trace.deliveredTo) consumers.push(...this.consumers(q, config));
     return { ...trace, consumers, app: app?.id ?? null, definition: def, celery: this.celeryVersion };
   }
 
   private readonly routeMemo = new WeakMap<RoutingConfig, Map<string, RouteTrace>>();
+  private consumerMemo = { workers: undefined as WorkerFact[] | undefined, byConfig: new WeakMap<RoutingConfig, Map<string, Consumer[]>>() };
+
+  /** The workers consuming a queue, memoised until the config or the worker files change. */
+  consumers(queue: string, config: RoutingConfig): Consumer[] {
+    const workers = this.workers;
+    if (this.consumerMemo.workers !== workers) this.consumerMemo = { workers, byConfig: new WeakMap() };
+    let m = this.consumerMemo.byConfig.get(config);
+    if (!m) this.consumerMemo.byConfig.set(config, (m = new Map()));
+    let c = m.get(queue);
+    if (!c) m.set(queue, (c = consumersOf(queue, workers, config)));
+    return c;
+  }
 
   /**
    * routeMessage, memoised per (canonical) config: after an edit that leaves the configuration as it was,
