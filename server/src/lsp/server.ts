@@ -189,8 +189,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       byFile.get(d.loc.file)!.push(lsp);
       count++;
     }
-    for (const file of f.published) if (!byFile.has(file)) connection.sendDiagnostics({ uri: toUri(file), diagnostics: [] });
-    for (const [file, ds] of byFile) connection.sendDiagnostics({ uri: toUri(file), diagnostics: ds.filter((x) => !!x) });
+    for (const file of f.published) if (!byFile.has(file)) { connection.sendDiagnostics({ uri: toUri(file), diagnostics: [] }); f.sent.delete(file); }
+    // Send only what changed: after a keystroke most files keep the diagnostics they had.
+    for (const [file, ds] of byFile) {
+      const diagnostics = ds.filter((x) => !!x);
+      const key = JSON.stringify(diagnostics);
+      if (f.sent.get(file) === key) continue;
+      f.sent.set(file, key);
+      connection.sendDiagnostics({ uri: toUri(file), diagnostics });
+    }
     f.published = new Set(byFile.keys());
     return count;
   }
@@ -198,6 +205,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   function clearDiagnostics(f: Folder): void {
     for (const file of f.published) connection.sendDiagnostics({ uri: toUri(file), diagnostics: [] });
     f.published.clear();
+    f.sent.clear();
   }
 
   function sendStatus(s: StatusParams['state'], problems = 0): void {

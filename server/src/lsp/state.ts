@@ -19,6 +19,8 @@ export interface Folder {
   project: Project;
   /** Files that got diagnostics in the last publication (to clear them when they have none). */
   published: Set<string>;
+  /** The diagnostics last sent per file (JSON), so unchanged files are not sent again. */
+  sent: Map<string, string>;
 }
 
 export class ServerState {
@@ -39,7 +41,7 @@ export class ServerState {
     const project = new Project(root, parser, { maxFileSize: this.settings.maxFileSize, transport: this.transport() });
     project.scan();
     for (const f of extraWorkerFiles(root, this.settings.workerGlobs)) project.updateFile(f);
-    const folder: Folder = { root, uri, project, published: new Set() };
+    const folder: Folder = { root, uri, project, published: new Set(), sent: new Map() };
     // open buffers win over the disk
     for (const d of this.docs.all()) {
       const file = toPath(d.uri);

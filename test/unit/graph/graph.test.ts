@@ -121,7 +121,7 @@ test('a 300-queue topology lays out (sanity bound; the budget is in scripts/benc
 
 test('celery/graph answer: LSP locations, flows, the folder with the app', async () => {
   const p = await open('events-app');
-  const r = graphResult([{ root: p.root, uri: 'file://' + p.root, project: p, published: new Set() }])!;
+  const r = graphResult([{ root: p.root, uri: 'file://' + p.root, project: p, published: new Set(), sent: new Map() }])!;
   assert.equal(r.app, 'events.app:app');
   const t = r.nodes.find((n) => n.id === 'task:events.tasks.send_sms')!;
   assert.match(t.location!.uri, /^file:\/\/\/.*events\/tasks\.py$/);
