@@ -186,7 +186,8 @@ export class Evaluator {
       let v = this.eval(src, st.value, env);
       if (st.op) v = this.binop(src, st.op, env.get(t.id) ?? unknown(`'${t.id}' is not bound before '${st.op}='`, this.loc(src, t)), v, st);
       // A fresh `Celery(...)` is named after the variable it is bound to.
-      if (v.kind === 'ref' && v.ref.kind === 'app' && v.ref.name === '' && st.value.t === 'call') v = this.host.nameApp?.(v, res.module, t.id) ?? v;
+      // (named at module level only: inside an app factory the local name is not how others import it)
+      if (v.kind === 'ref' && v.ref.kind === 'app' && v.ref.name === '' && st.value.t === 'call' && env === res.env) v = this.host.nameApp?.(v, res.module, t.id) ?? v;
       else if (v.kind === 'ref' && v.ref.kind === 'app' && env === res.env) this.host.aliasApp?.(v, res.module, t.id);
       env.set(t.id, withLoc(v, this.loc(src, st.value)));
       if (env === res.env) res.assigned.set(t.id, this.loc(src, t));

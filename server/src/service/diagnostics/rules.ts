@@ -182,6 +182,15 @@ const routeEntries: Rule = (ctx) => {
  * Top-level packages of this workspace. Routes to tasks of installed packages (`post_office.tasks.send_queued_mail`)
  * apply at runtime; we cannot see those tasks, so we do not flag them.
  */
+/** `module.func` names a function of the workspace that is not a task: returns a description, else undefined. */
+function plainFunction(ctx: DiagContext, taskName: string): string | undefined {
+  const i = taskName.lastIndexOf('.');
+  if (i < 0) return undefined;
+  const mod = taskName.slice(0, i);
+  const res = ctx.project.ws.getModule(mod) ? ctx.project.ws.eval.module(mod) : undefined;
+  return res?.functions.has(taskName.slice(i + 1)) ? `the function ${taskName.slice(i + 1)}() of ${mod}` : undefined;
+}
+
 function workspacePackages(ctx: DiagContext): Set<string> {
   return new Set([...ctx.project.ws.modules.keys(), ...ctx.project.lazyModuleNames()].map((m) => m.split('.')[0]));
 }
@@ -273,6 +282,14 @@ const periodicAndCanvas: Rule = (ctx) => {
     const c = s.call;
     if (!c) continue;
     if (c.via === 'beat' && names.length && !ctx.project.task(s.route.task) && !s.route.task.startsWith('celery.')) {
+      // A known task whose name ends with this one: the same module under another sys.path entry.
+      if (names.some((n) => n.endsWith(`.${s.route.task}`))) continue;
+      const fn = plainFunction(ctx, s.route.task);
+      if (fn) {
+        out.push({ code: 'unknown-periodic-task', severity: 'information', loc: s.loc,
+          message: `Beat sends '${s.route.task}': ${fn} exists but is not recognised as a task (a project decorator?). If it is one, add the decorator to taskDecorators in celery-routing.json so its route is known.` });
+        continue;
+      }
       const close = closest(s.route.task, names);
       out.push({ code: 'unknown-periodic-task', severity: 'warning', loc: s.loc,
         message: `Beat sends '${s.route.task}'${c.periodic ? ` (entry '${c.periodic}')` : ''}, but no task of that name is defined in the workspace: workers reject it as an unregistered task${close ? ` — did you mean '${close}'?` : '.'}`,
