@@ -1,2 +1,0 @@
-def index(request):
-    return "ok"
