@@ -153,6 +153,8 @@ export function stringRole(toks: Tok[], i: number): StringRole | undefined {
       return byValueSetting(setting, slot, r);
     }
     case 'dict-value': {
+      // beat_schedule = {'entry': {'task': 'proj.tasks.x', ...}}: completion, hover and go-to-definition of task names
+      if (slot.key === 'task' && setting === 'beat_schedule') return r('task-name');
       if (slot.key === 'queue') return r('queue');
       if (slot.key === 'exchange') return r('exchange');
       if (slot.key === 'exchange_type') return r('exchange-type');

@@ -132,3 +132,18 @@ test('symbols: queues and routes of a file, workspace search by subsequence', as
   assert.deepEqual(workspaceSymbols(p, 'ptadd').map((s) => s.name), ['proj.tasks.add']);
   assert.ok(fuzzy('fst', 'fast') && !fuzzy('tsf', 'fast'));
 });
+
+test('beat_schedule: task names complete, and go to definition jumps to the task', async () => {
+  const files = {
+    ...DJANGO,
+    'proj/settings.py': DJANGO['proj/settings.py'] + "CELERY_BEAT_SCHEDULE = {\n    'nightly': {'task': 'proj.tasks.add', 'schedule': 60.0},\n}\n",
+  };
+  const { p, path, text } = await inlineProject(files);
+  const f = path('proj/settings.py');
+  const src = text('proj/settings.py');
+  const items = complete(p, f, src, posOf(src, "'task': 'proj.", 9));
+  assert.ok(items.some((i) => i.label === 'proj.tasks.add'), JSON.stringify(items.map((i) => i.label)));
+  const d = definition(p, f, src, posOf(src, "'proj.tasks.add', 'schedule'", 3), read);
+  assert.equal(d[0]?.file, path('proj/tasks.py'));
+  assert.equal(d[0]?.range.start.line, 3);
+});
