@@ -5,6 +5,7 @@
 // Every scenario asserts on what the workbench shows (DOM text) and saves a screenshot to
 // test/e2e/screenshots/. A failing scenario does not stop the others; the exit code says whether all passed.
 import fs from 'node:fs';
+import { execSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -453,6 +454,27 @@ const SCENARIOS = [
       assertIncludes(text, 'payments', 'trace document');
       await wb.shot('13-where-does-this-task-go');
       return `trace: ${text.split('\n').filter(Boolean).slice(0, 4).join(' | ').slice(0, 160)}`;
+    },
+  },
+  {
+    ws: SHOP, name: 'server-crash-recovers',
+    async run(wb) {
+      // The language server dies (kill -9): the client starts a new one, which re-indexes and answers again.
+      const servers = () => { try { return execSync("pgrep -f 'celery-routing[^ ]*/dist/server.js'").toString().split(/\s+/).filter(Boolean); } catch { return []; } };
+      const before = servers();
+      assert(before.length > 0, 'no language server process found');
+      for (const pid of before) process.kill(Number(pid), 'SIGKILL');
+      const after = await until('a new language server process', async () => { const now = servers().filter((p) => !before.includes(p)); return now.length ? now : false; }, 30000);
+      await wb.openFile('orders/tasks.py', 'def capture_payment');
+      await wb.command('Celery: Where does this task go?');
+      const input = wb.page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders.tasks.capture_payment' });
+      await row.first().waitFor({ timeout: 30000 });
+      await wb.page.keyboard.press('Escape');
+      const lens = await until('code lenses from the new server', async () => (await wb.lenses()).find((t) => /payments/.test(t)) ?? false, 60000);
+      await wb.shot('14-server-restarted');
+      return `killed ${before.join(',')}; new server ${after.join(',')} answers the task list; lens "${lens}"`;
     },
   },
   {
