@@ -15,5 +15,8 @@ if [ -d test/lsp ] && ls test/lsp/*.test.ts >/dev/null 2>&1; then step "language
 if npm run | grep -q 'test:grammar'; then step "grammar tests"; npm run -s test:grammar; fi
 step "README reference table matches the schema"; node scripts/schema-table.mjs
 step "CLI on the examples"; bash scripts/demo.sh >/dev/null
-step "end-to-end: the packaged extension in code-server + Chromium"; bash test/e2e/setup.sh && bash test/e2e/run.sh
+step "end-to-end: the packaged extension in code-server + Chromium"
+# (two commands, not `a && b`: set -e does not stop on a failure inside an && list)
+bash test/e2e/setup.sh
+bash test/e2e/run.sh
 echo; echo "all tests passed"

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { BrokerError } from '../../server/src/broker/errors';
 import { declareRabbit } from '../../server/src/broker/rabbitmqAmqp';
 import { RabbitTap, startTap, TappedMessage } from '../../server/src/broker/rabbitmqTap';
-import { publishTask } from '../../server/src/broker/operations';
+import { publishTask, peekMessages } from '../../server/src/broker/operations';
+import { loadSnapshot } from '../../server/src/broker/snapshot';
 import { retryWithBackoff } from '../../server/src/broker/retry';
 import { checkQueue } from '../../server/src/broker/rabbitmqAmqp';
 import { acquireRabbitExclusive, eventually, need, withVhost, CI } from './helpers';
@@ -66,6 +67,45 @@ test('a broker restart during a tap is reported as lost, and the tap can be star
         await tap2.stop();
         await tap.stop();
       }
+    });
+  } finally {
+    release();
+  }
+});
+
+test('a refresh and a peek while RabbitMQ restarts fail fast and clearly; afterwards nothing was lost or duplicated', { timeout: 180000 }, async (t) => {
+  if (!(await need(t, 'rabbitmq'))) return;
+  if (spawnSync('rabbitmqctl', ['--help'], { encoding: 'utf8' }).error) {
+    if (CI) throw new Error('CI=true and rabbitmqctl is not available');
+    t.skip('rabbitmqctl not available');
+    return;
+  }
+  const release = await acquireRabbitExclusive();
+  try {
+    await withVhost(async (url) => {
+      await declareRabbit(url, { exchanges: [], queues: [{ name: 'work' }], bindings: [] });
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await publishTask(url, { task: 'proj.work', args: [i], exchange: '', routingKey: 'work' })).id);
+      const before = await peekMessages(url, 'work', 10);
+      assert.deepEqual(before.messages.map((m) => m.id), ids);
+      let stopped = false;
+      try {
+        rabbitmqctl('stop_app');
+        stopped = true;
+        for (const op of [() => loadSnapshot(url, { timeoutMs: 2000, knownQueues: ['work'] }), () => peekMessages(url, 'work', 10, { timeoutMs: 2000 })]) {
+          const t0 = Date.now();
+          await assert.rejects(op(), (e: unknown) => e instanceof BrokerError && !e.message.includes(':guest@'));
+          assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+        }
+      } finally {
+        if (stopped) rabbitmqctl('start_app');
+      }
+      // the explorer's refresh retries with backoff and recovers
+      const snap = await retryWithBackoff(() => loadSnapshot(url, { timeoutMs: 3000, knownQueues: ['work'] }), { attempts: 15, initialMs: 500, maxMs: 4000 });
+      assert.ok(snap.vhosts.length > 0);
+      const after = await retryWithBackoff(() => peekMessages(url, 'work', 10), { attempts: 10, initialMs: 500, maxMs: 3000 });
+      assert.deepEqual(after.messages.map((m) => m.id), ids, 'the same three messages, in order, once each');
+      assert.equal((await checkQueue(url, 'work')).messageCount, 3);
     });
   } finally {
     release();

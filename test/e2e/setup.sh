@@ -9,6 +9,9 @@
 # Everything already present is reused: a warm run takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
+# Under `npm test` the outer npm (the machine's Node) exports npm_config_* variables, which the inner installs
+# would read as their own config: code-server's postinstall would then see the outer user agent (node v20).
+for v in $(compgen -e | grep -E '^npm_' || true); do unset "$v"; done
 E2E=$PWD
 CACHE=$E2E/.cache
 NODE24_VERSION=24.21.0
