@@ -304,4 +304,16 @@ const periodicAndCanvas: Rule = (ctx) => {
   return out;
 };
 
-export const RULES: Rule[] = [periodicAndCanvas, configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues];
+/** Half-typed or broken Python: say so once per file, so a missing answer is never a silent one. */
+const syntaxErrors: Rule = (ctx) => {
+  const out: RoutingDiagnostic[] = [];
+  for (const src of ctx.project.ws.modules.values()) {
+    const first = src.ir.errors[0];
+    if (!first) continue;
+    out.push({ code: 'syntax-error', severity: 'warning', loc: { file: src.file, range: first },
+      message: `Python syntax error here${src.ir.errors.length > 1 ? ` (and ${src.ir.errors.length - 1} more)` : ''}: importing this module would fail, so Celery would not start with it. The analysis used what could be read; answers about it may be incomplete.` });
+  }
+  return out;
+};
+
+export const RULES: Rule[] = [syntaxErrors, periodicAndCanvas, configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues];
