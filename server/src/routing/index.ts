@@ -11,6 +11,7 @@ import { amqpDeliver, amqpRoute, celeryHeaders, declareQueue, workerBroker, type
 import { redisDeliver, redisWorkerState } from './redis';
 import { pyRepr } from './pyutil';
 import { checkArguments } from './arguments';
+import { deadLetterRoute } from './deadletter';
 import { afterDelay, celery55, delayedDecision, delayedWorkerBroker } from './delayed';
 export { checkArguments } from './arguments';
 export { delayedDecision, delayedRoutingKey, delayedWorkerBroker, quorumQueue, celery55, isQuorum, DELAYED_EXCHANGE, DELIVERY_EXCHANGE } from './delayed';
@@ -192,6 +193,13 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
       ? `RabbitMQ: no binding of ${pub.exchange ? `exchange ${pyRepr(pub.exchange)}` : "the default exchange ''"} matches routing key ${pyRepr(pub.routingKey ?? '')} → the message is dropped (unroutable)`
       : `RabbitMQ: lands in ${list(t.deliveredTo)}`);
     if (a.via && !delayedBroker) t.steps.push(...deliverySteps(a.via, display));
+    // Where a rejected or expired message goes next (x-dead-letter-exchange of the landing queues).
+    for (const q of t.deliveredTo) {
+      const dl = deadLetterRoute(config, q, pub.routingKey ?? '', req.task);
+      if (!dl) continue;
+      const why = `if a worker rejects it${dl.ttlMs !== undefined ? ` or it waits longer than x-message-ttl ${dl.ttlMs} ms` : ''}`;
+      t.steps.push(`RabbitMQ: ${why}, ${pyRepr(q)} dead-letters it to ${dl.exchange ? `exchange ${pyRepr(dl.exchange)}` : "the default exchange ''"} with key ${pyRepr(dl.routingKey ?? pub.routingKey ?? '')} → ${dl.error ?? (dl.dropped ? 'no queue receives it: lost' : `lands in ${list(dl.deliveredTo)}`)}`);
+    }
     if (delayedBroker && dd.kind === 'reroute' && t.delayed) {
       const later = afterDelay(a.broker, a.queues, pub.routingKey ?? '', celeryHeaders(req.task)).map(display);
       t.delayed.deliveredAfterDelay = later;

@@ -74,3 +74,13 @@ test('dead letters: traced through the dead-letter exchange; an undeclared DLX i
   assert.ok(d);
   assert.match(d.message, /'nowhere' is not declared/);
 });
+
+test('the trace says where a rejected or expired message goes next', async () => {
+  const p = await openProject(project(conf(`app.conf.task_queues = [Queue('celery'),
+    Queue('work', Exchange('work'), routing_key='work', queue_arguments={'x-dead-letter-exchange': 'dlx', 'x-dead-letter-routing-key': 'retry', 'x-message-ttl': 60000}),
+    Queue('retry', dlx, routing_key='retry')]
+app.conf.task_routes = {'app.tasks.audit': {'queue': 'work'}}`)));
+  const r = p.route({ task: 'app.tasks.audit' });
+  assert.deepEqual(r.deliveredTo, ['work']);
+  assert.ok(r.steps.some((s) => /x-message-ttl 60000 ms, 'work' dead-letters it to exchange 'dlx' with key 'retry' → lands in 'retry'/.test(s)), r.steps.join('\n'));
+});
