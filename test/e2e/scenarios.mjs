@@ -306,6 +306,30 @@ const SCENARIOS = [
     },
   },
   {
+    ws: EVENTS, name: 'project-file-schema-completion',
+    async run(wb) {
+      // celery-routing.json gets completion from the bundled JSON Schema (package.json jsonValidation)
+      const file = path.join(EVENTS, 'celery-routing.json');
+      fs.writeFileSync(file, '{\n  \n}\n');
+      try {
+        await until('celery-routing.json in quick open', async () => { try { await wb.openFile('celery-routing.json'); return true; } catch { return false; } }, 20000);
+        await wb.gotoLine(2, 3);
+        await wb.page.keyboard.type('"', { delay: 5 });
+        await wb.page.keyboard.press('Control+Space');
+        const widget = wb.page.locator('.editor-widget.suggest-widget');
+        await widget.locator('.monaco-list-row', { hasText: 'taskDecorators' }).first().waitFor({ timeout: 30000 });
+        const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
+        await wb.shot('15-project-file-completion');
+        for (const k of ['env', 'workers', 'profiles', 'taskDecorators']) assert(labels.some((l) => l.includes(k)), `schema completion lacks "${k}": ${JSON.stringify(labels)}`);
+        await wb.escape();
+        await wb.command('File: Revert File');
+        return `schema completion: ${labels.slice(0, 8).join(', ')}`;
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    },
+  },
+  {
     ws: EVENTS, name: 'go-to-definition-queue',
     async run(wb) {
       const cfg = path.join(EVENTS, 'events/celeryconfig.py');
