@@ -17,13 +17,19 @@ function rabbitmqctl(arg: string): void {
   if (r.status !== 0) throw new Error(`rabbitmqctl ${arg} failed: ${r.error?.message ?? ''} ${r.stderr ?? ''}`);
 }
 
-test('a broker restart during a tap is reported as lost, and the tap can be started again', { timeout: 180000 }, async (t) => {
-  if (!(await need(t, 'rabbitmq'))) return;
+/** RabbitMQ and rabbitmqctl are there (CI=true: they must be). */
+async function canRestart(t: import('node:test').TestContext): Promise<boolean> {
+  if (!(await need(t, 'rabbitmq'))) return false;
   if (spawnSync('rabbitmqctl', ['--help'], { encoding: 'utf8' }).error) {
     if (CI) throw new Error('CI=true and rabbitmqctl is not available');
     t.skip('rabbitmqctl not available');
-    return;
+    return false;
   }
+  return true;
+}
+
+test('a broker restart during a tap is reported as lost, and the tap can be started again', { timeout: 180000 }, async (t) => {
+  if (!(await canRestart(t))) return;
   const release = await acquireRabbitExclusive();
   try {
     await withVhost(async (url) => {
@@ -74,12 +80,7 @@ test('a broker restart during a tap is reported as lost, and the tap can be star
 });
 
 test('a refresh and a peek while RabbitMQ restarts fail fast and clearly; afterwards nothing was lost or duplicated', { timeout: 180000 }, async (t) => {
-  if (!(await need(t, 'rabbitmq'))) return;
-  if (spawnSync('rabbitmqctl', ['--help'], { encoding: 'utf8' }).error) {
-    if (CI) throw new Error('CI=true and rabbitmqctl is not available');
-    t.skip('rabbitmqctl not available');
-    return;
-  }
+  if (!(await canRestart(t))) return;
   const release = await acquireRabbitExclusive();
   try {
     await withVhost(async (url) => {
