@@ -8,7 +8,7 @@ import type { BindingSpec, ExchangeSpec, FunctionRule, NameTest, QueueSpec, Rout
 import { resolveSettings, type ResolvedSettings } from '../routing/settings';
 import type { Workspace } from './workspace';
 import type { Expr, Stmt } from '../parse/ir';
-import { qualified, show } from './evaluate';
+import { show } from './values';
 
 export interface AppConfig {
   config: RoutingConfig;
@@ -356,4 +356,3 @@ function nameTest(e: Expr, param: string, evalIn: (e: Expr) => Value): NameTest 
   return undefined;
 }
 
-export { qualified };

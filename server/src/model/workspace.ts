@@ -5,7 +5,8 @@
  */
 import type { Expr, Stmt } from '../parse/ir';
 import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
-import { Evaluator, qualified, type Env, type ModuleResult } from './evaluate';
+import { Evaluator, type Env, type ModuleResult } from './evaluate';
+import { qualified } from './values';
 import type { ModuleSource } from './modules';
 import { settingStyle, resolveSettings } from '../routing/settings';
 
