@@ -5,7 +5,7 @@
 import type { WorkerFact } from '../../model/types';
 import { workersFromArgv, workersFromCommands } from './command';
 import { type Vars, type Word, tokenize } from './shellwords';
-import { type Doc, aligned, basename, slice } from './source';
+import { type Doc, aligned, basename, slice, logicalLineEnd } from './source';
 
 interface Instr { op: string; args: number; end: number }
 
@@ -15,15 +15,7 @@ function instructions(doc: Doc): Instr[] {
   const re = /^[ \t]*([A-Za-z]+)[ \t]+/gm;
   for (let m; (m = re.exec(t));) {
     const s = m.index + m[0].length;
-    let e = s;
-    for (;;) {
-      let nl = t.indexOf('\n', e);
-      if (nl < 0) nl = t.length;
-      const line = t.slice(e, nl).replace(/\r$/, '');
-      if (/\\\s*$/.test(line) && nl < t.length) { e = nl + 1; continue }
-      e += line.length;
-      break;
-    }
+    const e = logicalLineEnd(t, s);
     out.push({ op: m[1].toUpperCase(), args: s, end: e });
     re.lastIndex = Math.max(re.lastIndex, e);
   }

@@ -100,3 +100,15 @@ export function stem(path: string): string {
   const i = b.lastIndexOf('.');
   return i > 0 ? b.slice(0, i) : b;
 }
+
+/** End of the logical line starting at `from`: lines ending in a backslash continue on the next one. */
+export function logicalLineEnd(t: string, from: number): number {
+  let e = from;
+  for (;;) {
+    let nl = t.indexOf('\n', e);
+    if (nl < 0) nl = t.length;
+    const line = t.slice(e, nl).replace(/\r$/, '');
+    if (/\\\s*$/.test(line) && nl < t.length) { e = nl + 1; continue; }
+    return e + line.length;
+  }
+}

@@ -7,7 +7,7 @@
 import type { WorkerFact } from '../../model/types';
 import { workersFromSegment } from './command';
 import { type Vars, tokenize } from './shellwords';
-import { Doc, type Segment, at, slice, stem } from './source';
+import { Doc, type Segment, at, slice, stem, logicalLineEnd } from './source';
 
 interface Entry { key: string; value: Segment }
 
@@ -18,15 +18,7 @@ function entries(doc: Doc): Entry[] {
   const re = /^[ \t]*([A-Za-z]+)[ \t]*=[ \t]*/gm;
   for (let m; (m = re.exec(t));) {
     const s = m.index + m[0].length;
-    let e = s;
-    for (;;) {
-      let nl = t.indexOf('\n', e);
-      if (nl < 0) nl = t.length;
-      const line = t.slice(e, nl).replace(/\r$/, '');
-      if (/\\\s*$/.test(line) && nl < t.length) { e = nl + 1; continue }
-      e = e + line.length;
-      break;
-    }
+    const e = logicalLineEnd(t, s);
     out.push({ key: m[1], value: slice(doc, s, e) });
     re.lastIndex = Math.max(re.lastIndex, e);
   }
