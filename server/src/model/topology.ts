@@ -6,6 +6,7 @@
 import type { AppFact, Loc, Value } from './types';
 import type { BindingSpec, ExchangeSpec, FunctionRule, NameTest, QueueSpec, RouteKey, RouteOptions, RouterSpec, RouteValue, RoutingConfig } from '../routing/types';
 import { resolveSettings, type ResolvedSettings } from '../routing/settings';
+import { unpackError } from '../routing/pyutil';
 import type { Workspace } from './workspace';
 import type { Expr, Stmt } from '../parse/ir';
 import { show } from './values';
@@ -223,29 +224,8 @@ function routeKey(k: Value): RouteKey | undefined {
   if (k.kind === 'regex') return { kind: 'regex', pattern: k.pattern };
   if (k.kind !== 'str') return undefined;
   // Only keys with '*' are globs (routes.py:26-53); '?' and '[..]' alone make an exact name.
-  if (k.value.includes('*')) return { kind: 'glob', glob: k.value, regex: globToRegex(k.value) };
+  if (k.value.includes('*')) return { kind: 'glob', glob: k.value };
   return { kind: 'exact', name: k.value };
-}
-
-/** fnmatch.translate, enough for task names: `*` → `.*`, `?` → `.`, `[..]` classes. */
-export function globToRegex(glob: string): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') { out += '.*'; while (glob[i + 1] === '*') i++; }
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      const j = glob.indexOf(']', i + 2);
-      if (j < 0) out += '\\[';
-      else {
-        let cls = glob.slice(i + 1, j).replace(/\\/g, '\\\\');
-        if (cls.startsWith('!')) cls = '^' + cls.slice(1);
-        out += `[${cls}]`;
-        i = j;
-      }
-    } else out += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return `^(?:${out})$`;
 }
 
 function mapRouter(v: Value): RouterSpec {
@@ -258,8 +238,7 @@ function mapRouter(v: Value): RouterSpec {
       const parts = item.kind === 'list' || item.kind === 'tuple' ? item.items : item.kind === 'str' ? [...item.value] : item.kind === 'dict' ? item.entries : undefined;
       if (!parts) return { kind: 'unknown', reason: `routes item ${show(item)}`, loc: item.loc };
       if (parts.length !== 2) {
-        const msg = parts.length > 2 ? 'too many values to unpack (expected 2)' : `not enough values to unpack (expected 2, got ${parts.length})`;
-        return { kind: 'invalid', error: `ValueError: ${msg}`, loc: item.loc ?? v.loc };
+        return { kind: 'invalid', error: unpackError(parts.length), loc: item.loc ?? v.loc };
       }
       if (item.kind === 'list' || item.kind === 'tuple') pairs.push({ k: item.items[0], v: item.items[1] });
       else return { kind: 'unknown', reason: `routes item ${show(item)} unpacks into characters`, loc: item.loc };

@@ -3,7 +3,7 @@
  * (celery/app/routes.py:66-136): task attributes, apply_async arguments, task_routes, default queue.
  */
 import type {
-  Decider, FunctionRule, MapRouteEntry, NameTest, QueueSpec, RouteOptions, RouteRequest, RouterSpec, RouteValue,
+  Decider, FunctionRule, MapRouteEntry, NameTest, QueueSpec, RouteKey, RouteOptions, RouteRequest, RouterSpec, RouteValue,
   RoutingConfig,
 } from './types';
 import type { Loc } from '../model/types';
@@ -46,6 +46,30 @@ interface CompiledMap {
 type CompiledRouter = CompiledMap | Exclude<RouterSpec, { kind: 'map' }>;
 
 const compiled = new WeakMap<RouterSpec[], CompiledRouter[]>();
+
+const keyCache = new Map<string, RegExp | null>();
+
+/**
+ * The compiled pattern of a task_routes key as MapRoute uses it: a glob (only keys with '*') or a
+ * re.compile pattern, matched with re.match; null for an exact name or a pattern JavaScript cannot run.
+ * Every feature that asks "does this route catch that task" uses this.
+ */
+export function routeKeyRegex(key: RouteKey): RegExp | null {
+  if (key.kind === 'exact' && !key.name.includes('*')) return null;
+  const id = key.kind === 'regex' ? `re:${key.pattern}` : `glob:${key.kind === 'glob' ? key.glob : key.name}`;
+  let re = keyCache.get(id);
+  if (re === undefined) {
+    re = key.kind === 'regex' ? compilePyRegex(key.pattern).re : new RegExp(globToRegexSource(key.kind === 'glob' ? key.glob : key.name));
+    keyCache.set(id, re);
+  }
+  return re;
+}
+
+/** Whether a key catches a task name: an exact name, or its pattern matched from the start. */
+export function routeKeyMatches(key: RouteKey, name: string): boolean {
+  if (key.kind === 'exact' && !key.name.includes('*')) return key.name === name;
+  return routeKeyRegex(key)?.test(name) ?? false;
+}
 
 function compileMap(entries: MapRouteEntry[], loc?: Loc): CompiledMap {
   const exact = new Map<string, { entry: number; value: RouteValue; loc?: Loc; key: string }>();

@@ -71,7 +71,7 @@ export interface RouteOptions {
 
 export type RouteKey =
   | { kind: 'exact'; name: string }
-  | { kind: 'glob'; glob: string; regex: string }
+  | { kind: 'glob'; glob: string }
   | { kind: 'regex'; pattern: string };
 
 export interface MapRouteEntry { key: RouteKey; value: RouteValue; loc?: Loc }

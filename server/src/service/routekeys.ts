@@ -1,11 +1,8 @@
 /** Whether a task_routes key catches a task name, as Celery's MapRoute does (exact, glob, re.match). */
 import type { RouteKey } from '../routing/types';
+import { routeKeyMatches } from '../routing';
 
-export function keyMatches(key: RouteKey, name: string): boolean {
-  if (key.kind === 'exact') return key.name === name;
-  const src = key.kind === 'glob' ? key.regex : key.pattern;
-  try { return new RegExp(src.startsWith('^') ? src : `^(?:${src})`).test(name); } catch { return false; }
-}
+export const keyMatches = (key: RouteKey, name: string): boolean => routeKeyMatches(key, name);
 
 /** The key as written. */
 export function keyText(key: RouteKey): string {

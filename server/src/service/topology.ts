@@ -6,7 +6,7 @@ import type { Project } from './project';
 import type { Loc } from '../model/types';
 import { analysis } from './analysis';
 import { queueReport } from './queues';
-import { buildGraph, graphToMermaid } from './graph';
+import { buildGraph, graphToMermaid, routeProblem } from './graph';
 import { summary } from './trace';
 import { declaredBindings } from '../routing';
 import { redactUrl } from '../broker/url';
@@ -63,13 +63,6 @@ export function topology(p: Project): TopologyData {
   };
 }
 
-/** The configuration side of the broker drift (`celery-routing broker`): declared queues, exchanges, broker URL. */
-export function configTopology(p: Project): TopologyData & { brokerUrl?: string; brokerUrlUnknown?: string } {
-  const t = topology(p);
-  const first = t.brokerUrls.find((b) => b.app === t.app) ?? t.brokerUrls[0];
-  return { ...t, brokerUrl: first?.url, brokerUrlUnknown: first?.url ? undefined : first?.unknown ?? 'no Celery app' };
-}
-
 export interface TaskData {
   name: string; loc: Loc; queue: string | null; deliveredTo: string[]; consumers: string[]; summary: string;
   problem?: 'error' | 'dropped' | 'unreachable' | 'unknown';
@@ -79,7 +72,7 @@ export function taskList(p: Project): TaskData[] {
   const a = analysis(p);
   return p.tasks.map((t) => {
     const r = a.taskRoutes.get(t.name) ?? p.route({ task: t.name });
-    const problem = r.error ? 'error' : r.brokerError || r.dropped ? 'dropped' : r.unknowns.length ? 'unknown' : r.deliveredTo.length && !r.consumers.length && p.workers.length ? 'unreachable' : undefined;
+    const problem = routeProblem(r, p.workers.length > 0);
     return { name: t.name, loc: t.loc, queue: r.queue, deliveredTo: r.deliveredTo, consumers: [...new Set(r.consumers.map((c) => c.worker.name))], summary: summary(r, p.root), problem };
   });
 }

@@ -49,7 +49,7 @@ export function map(entries: [string, PyRoute][]): RouterSpec {
   return {
     kind: 'map',
     entries: entries.map(([k, v]): MapRouteEntry => ({
-      key: k.startsWith('re:') ? { kind: 'regex', pattern: k.slice(3) } : k.includes('*') ? { kind: 'glob', glob: k, regex: '' } : { kind: 'exact', name: k },
+      key: k.startsWith('re:') ? { kind: 'regex', pattern: k.slice(3) } : k.includes('*') ? { kind: 'glob', glob: k } : { kind: 'exact', name: k },
       value: value(v),
     })),
   };

@@ -7,7 +7,7 @@ import type { DiagContext, Send } from './context';
 import { consumed } from './context';
 import { closest } from '../names';
 import { where } from '../trace';
-import { declaredBindings, effectiveMaxPriority } from '../../routing';
+import { declaredBindings, effectiveMaxPriority, routeKeyMatches } from '../../routing';
 import type { Loc } from '../../model/types';
 import type { MapRouteEntry } from '../../routing/types';
 
@@ -156,7 +156,7 @@ const routeEntries: Rule = (ctx) => {
       if (!loc) { earlier.push(e); continue; }
       if (e.key.kind === 'exact' && /[?[]/.test(e.key.name)) out.push({ code: 'glob-without-star', severity: 'warning', loc, message: `'${e.key.name}' looks like a glob, but Celery treats keys without '*' as exact task names: '?' and '[...]' match literally here.` });
       if (e.key.kind === 'regex' && !/\$$|\\Z$/.test(e.key.pattern)) {
-        const extra = taskNames.filter((n) => n !== e.key.kind && safeRe(e.key.kind === 'regex' ? e.key.pattern : '')?.test(n));
+        const extra = taskNames.filter((n) => routeKeyMatches(e.key, n));
         out.push({ code: 'regex-unanchored', severity: 'information', loc, message: `re.compile('${e.key.pattern}') is matched with re.match: anchored at the start only, so it also catches longer names${extra.length ? ` (matches ${extra.slice(0, 3).join(', ')})` : ''}. End it with '$' to match whole names.`,
           fixes: [{ title: "Anchor the regex with '$'", edits: [] }] });
       }
@@ -166,9 +166,8 @@ const routeEntries: Rule = (ctx) => {
           fixes: c ? [{ title: `Change to '${c}'`, edits: [{ loc: shrink(loc), newText: c }], preferred: true }] : undefined });
       }
       if (e.key.kind !== 'exact') {
-        const re = safeRe(e.key.kind === 'glob' ? e.key.regex : e.key.pattern);
-        const mine = taskNames.filter((n) => re?.test(n));
-        const earlierCatch = mine.filter((n) => earlier.some((x) => (x.key.kind === 'exact' ? x.key.name === n : safeRe(x.key.kind === 'glob' ? x.key.regex : x.key.pattern)?.test(n))) || router.entries.some((x) => x.key.kind === 'exact' && x.key.name === n));
+        const mine = taskNames.filter((n) => routeKeyMatches(e.key, n));
+        const earlierCatch = mine.filter((n) => earlier.some((x) => routeKeyMatches(x.key, n)) || router.entries.some((x) => x.key.kind === 'exact' && x.key.name === n));
         if (mine.length && earlierCatch.length === mine.length) out.push({ code: 'route-shadowed', severity: 'warning', loc, message: `This route never decides: every task it matches (${mine.slice(0, 3).join(', ')}) is caught first by an exact name or an earlier pattern (exact names win, then patterns in order).` });
       }
       if (e.value.kind === 'none' || e.value.kind === 'queue-object') out.push({ code: 'route-value-invalid', severity: 'error', loc: e.value.loc ?? loc, message: `A route value of ${e.value.kind === 'none' ? 'None' : 'a Queue object'} makes Celery raise TypeError when a matching task is sent. Use {'queue': 'name'} or a queue name string.` });
@@ -195,9 +194,6 @@ function workspacePackages(ctx: DiagContext): Set<string> {
   return new Set([...ctx.project.ws.modules.keys(), ...ctx.project.lazyModuleNames()].map((m) => m.split('.')[0]));
 }
 
-function safeRe(src: string): RegExp | undefined {
-  try { return new RegExp(src.startsWith('^') ? src : `^(?:${src})`); } catch { return undefined; }
-}
 /** A string literal's range without its quotes. */
 function shrink(loc: Loc): Loc {
   return { file: loc.file, range: { start: { ...loc.range.start, character: loc.range.start.character + 1 }, end: { ...loc.range.end, character: loc.range.end.character - 1 } } };
