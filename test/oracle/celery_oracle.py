@@ -692,6 +692,78 @@ def run_model(spec):
                 rec['deliveredAfterDelay'] = sorted(
                     landing_label(app, h) for h in model.after_ttl(
                         hits, kw.get('routing_key'), kw.get('headers')))
+    if spec.get('canvases'):
+        out['canvases'] = run_canvases(spec, apps)
+    return out
+
+
+def run_canvases(spec, apps):
+    """`canvases` of calls.json: functions of the fixture that send a group /
+    chain / chord.  Each is called with every publish captured; then the parts
+    a worker or the result backend would publish later are published the way
+    they do it (app/trace.py: the next chain step is
+    `signature(chain.pop()).apply_async((retval,), chain=chain, ...,
+    priority=task_priority)`, task_priority None unless
+    task_inherit_parent_priority; backends/base.py on_chord_part_return: the
+    body is `maybe_signature(request.chord).delay(ret)`).  Reports, per
+    publish: task, queue, exchange, routing key, priority and `step`."""
+    from celery.canvas import maybe_signature, signature
+    out = []
+    for entry in spec.get('canvases') or []:
+        app = apps.get(entry.get('app') or spec.get('app'))
+        rec = {'function': entry['function'], 'publishes': [], 'error': None}
+        out.append(rec)
+        if app is None:
+            rec['error'] = 'app not loaded'
+            continue
+        capture, sent = CaptureProducer(), []
+        orig = app.amqp.send_task_message
+
+        def send(producer, name, message, _orig=orig, _sent=sent,
+                 _capture=capture, **kw):
+            embed = message.body[2] if isinstance(message.body, tuple) else {}
+            _sent.append({'task': name, 'queue': kw.get('queue'),
+                          'embed': embed or {}})
+            return _orig(_capture, name, message, **kw)
+
+        app.amqp.send_task_message = send
+        steps = []
+        # a canvas acquires a producer from the pool: never a real broker
+        app.conf.broker_url = 'memory://'
+        from celery.backends.cache import CacheBackend
+        app._local.backend = CacheBackend(app=app, url='memory://',
+                                          backend='memory')
+        try:
+            modname, _, fn = entry['function'].partition(':')
+            getattr(importlib.import_module(modname), fn)()
+            inherit = app.conf.task_inherit_parent_priority
+            i, steps = 0, ['now'] * len(sent)
+            while i < len(sent):
+                s, kw = sent[i], capture.published[i]
+                i += 1
+                chain = list(s['embed'].get('chain') or [])
+                if chain:
+                    n = len(sent)
+                    signature(chain.pop(), app=app).apply_async(
+                        (None,), chain=chain,
+                        priority=kw.get('priority') if inherit else None)
+                    steps += ['after-previous'] * (len(sent) - n)
+                chord = s['embed'].get('chord')
+                if chord and not any(t['embed'].get('chord') == chord
+                                     for t in sent[i:]):
+                    n = len(sent)
+                    maybe_signature(chord, app=app).delay([])
+                    steps += ['chord-body'] * (len(sent) - n)
+        except Exception as exc:  # noqa: BLE001
+            rec['error'] = err_text(exc)
+        finally:
+            app.amqp.send_task_message = orig
+        for s, kw, step in zip(sent, capture.published, steps):
+            rec['publishes'].append({
+                'task': s['task'], 'queue': queue_label(s['queue']),
+                'exchange': exchange_name(kw.get('exchange')),
+                'routingKey': mask(kw.get('routing_key')),
+                'priority': kw.get('priority'), 'step': step})
     return out
 
 

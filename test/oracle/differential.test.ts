@@ -71,8 +71,13 @@ interface OracleCallResult {
   droppedOnRedis?: boolean;
 }
 
+/** calls.json `canvases`: a fixture function that sends a group / chain / chord, and what it published. */
+interface CanvasPublish { task: string; queue: string | null; exchange: string | null; routingKey: string | null; priority: number | null; step: string }
+interface OracleCanvas { function: string; publishes: CanvasPublish[]; error: string | null }
+
 interface OraclePart {
   calls?: (OracleCallResult | null)[];
+  canvases?: OracleCanvas[];
   crash?: string;
   unavailable?: string;
   problems?: string[];
@@ -210,6 +215,29 @@ function engineRoute(project: Project, c: OracleCallInput): EngineOutcome {
   }
 }
 
+/** What the engine says the canvas call sites inside `module:function` publish (sorted: order is not compared). */
+function engineCanvas(project: Project, fn: string): CanvasPublish[] | string {
+  const [mod, name] = fn.split(':');
+  const src = project.ws.modules.get(mod);
+  const def = src?.ir.body.find((st) => st.s === 'def' && st.name === name);
+  if (!src || !def) return `no function ${fn} in the engine's workspace`;
+  const inside = (r: { start: { line: number } }) => r.start.line >= def.r.start.line && r.start.line <= def.r.end.line;
+  const out: CanvasPublish[] = [];
+  for (const c of project.ws.callsOf(src)) {
+    if (!c.canvas || !inside(c.loc.range)) continue;
+    const r = project.routeCall(c);
+    if (!r) return `a part of ${fn} has no task name (${c.taskExpr ?? c.via})`;
+    out.push({ task: r.task, queue: r.queue ?? null, exchange: r.exchange ?? null, routingKey: r.routingKey ?? null, priority: r.priority ?? null, step: c.canvas.step });
+  }
+  return sortPublishes(out);
+}
+
+function sortPublishes(ps: CanvasPublish[]): CanvasPublish[] {
+  const key = (p: CanvasPublish) => JSON.stringify([p.step, p.task, p.queue, p.exchange, p.routingKey, p.priority]);
+  return ps.map((p) => ({ task: p.task, queue: p.queue, exchange: p.exchange, routingKey: p.routingKey, priority: p.priority, step: p.step }))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 // ---------------------------------------------------------------------------
 // Comparison
 // ---------------------------------------------------------------------------
@@ -331,6 +359,18 @@ for (const oracle of ORACLES) test(`routing engine agrees with real Celery on ev
       }
       callsTotal += 1;
       if (callOk) callsAgree += 1;
+    }
+
+    // canvases: every publish of the group / chain / chord (model part only: routing, not the broker, decides)
+    for (const cv of fx.model?.canvases ?? []) {
+      const celery = cv.error ? `error ${cv.error}` : sortPublishes(cv.publishes);
+      const engine = project ? engineCanvas(project, cv.function) : `openProject: ${openError}`;
+      counts.model.total += 1;
+      callsTotal += 1;
+      if (same(celery, engine)) {
+        counts.model.agree += 1;
+        callsAgree += 1;
+      } else disagreements.push({ fixture: fx.name, call: -1, task: cv.function, part: 'model', field: 'canvas publishes', celery, engine });
     }
   }
 

@@ -140,6 +140,22 @@ export interface CallFact {
   runsTask?: string;
   /** beat: the schedule entry's name (`beat_schedule` key or add_periodic_task name=). */
   periodic?: string;
+  /** A signature sent as part of a group / chain / chord (its options already include the canvas's). */
+  canvas?: CanvasPart;
+}
+
+/** Where a signature sits in a sent canvas (model/canvas.ts). */
+export interface CanvasPart {
+  canvas: 'group' | 'chain' | 'chord';
+  /** now: published by the sending call; after-previous: by the worker that ran the previous chain step;
+   *  chord-body: by the result backend once every header task has finished. */
+  step: 'now' | 'after-previous' | 'chord-body';
+  /** The call that sends the canvas. */
+  sentAt: Loc;
+  /** The options the sending call (and the canvas constructor) gave: reaching this part or not. */
+  canvasOptions: Partial<Record<TaskOptionKey, Value>>;
+  /** The signature's own options the canvas replaced with a different value. */
+  overridden?: TaskOptionKey[];
 }
 
 export interface WorkerFact {

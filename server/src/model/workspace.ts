@@ -6,7 +6,8 @@
 import type { Expr, Stmt } from '../parse/ir';
 import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
 import { Evaluator, type Env, type ModuleResult } from './evaluate';
-import { qualified } from './values';
+import { keyOf, qualified } from './values';
+import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
 import type { ModuleSource } from './modules';
 import { settingStyle, resolveSettings } from '../routing/settings';
 
@@ -15,6 +16,7 @@ const OPTION_KEYS: TaskOptionKey[] = ['queue', 'routing_key', 'exchange', 'prior
 const CALL_OPTION_KEYS: TaskOptionKey[] = [...OPTION_KEYS, 'countdown', 'eta'];
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
 const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
+const SIGNATURE_METHODS = new Set(['s', 'si', 'signature', 'set']);
 
 export interface WorkspaceOptions {
   /** Extra decorator names that create tasks (`myproject.decorators.task`, or a bare `my_task`). */
@@ -483,13 +485,43 @@ export class Workspace {
       if (c.fn.name === 'add_periodic_task' && c.args[1]?.t === 'call') consumed.add(c.args[1]);
     }
     const scopes = this.functionScopes(src, env);
+    const scopeOf = (c: Expr) => scopes.find((f) => within(c.r, f.r))?.env ?? env;
+    const parts = this.canvasParts(src, scopeOf);
     const out: CallFact[] = [];
     for (const c of src.ir.calls) {
       if (c.t !== 'call' || consumed.has(c)) continue;
       // Calls inside a function see its local imports (`from proj.tasks import ping` in a beat setup hook).
-      const scope = scopes.find((f) => within(c.r, f.r))?.env ?? env;
-      const fact = this.callFact(src, c, scope);
-      if (fact) out.push(fact);
+      const fact = this.callFact(src, c, scopeOf(c));
+      if (!fact) continue;
+      const part = parts.get(c);
+      // the canvas's options override the signature's own (Signature._merge)
+      if (!part) { out.push(fact); continue; }
+      const overridden = (Object.keys(part.options) as TaskOptionKey[]).filter((k) => fact.options[k] && keyOf(fact.options[k]!) !== keyOf(part.options[k]!));
+      out.push({ ...fact, options: { ...fact.options, ...part.options }, canvas: { ...part.part, overridden: overridden.length ? overridden : undefined }, arguments: undefined });
+    }
+    return out;
+  }
+
+  /** Signatures sent inside a group / chain / chord of this module, with the options the canvas gives them. */
+  private canvasParts(src: ModuleSource, scopeOf: (c: Expr) => Env): Map<Expr, PartOverride> {
+    const out = new Map<Expr, PartOverride>();
+    for (const c of src.ir.calls) {
+      if (c.t !== 'call') continue;
+      const sends = (c.fn.t === 'attr' && (c.fn.name === 'apply_async' || c.fn.name === 'delay') && (c.fn.obj.t === 'call' || c.fn.obj.t === 'binop')) || c.fn.t === 'call' || c.fn.t === 'binop';
+      if (!sends) continue;
+      const env = scopeOf(c);
+      const hooks: CanvasHooks = {
+        kindOf: (fn) => {
+          if (fn.t !== 'name') return undefined;
+          const v = this.eval.eval(src, fn, env);
+          const m = v.kind === 'ref' ? /^celery(?:\.canvas)?\.(group|chain|chord)$/.exec(qualified(v.ref)) : null;
+          return (m?.[1] as 'group' | 'chain' | 'chord' | undefined);
+        },
+        optionsOf: (call) => this.callOptions(src, call, env, true),
+        isSignature: (e) => e.t === 'call' && ((e.fn.t === 'attr' && SIGNATURE_METHODS.has(e.fn.name)) || (e.fn.t === 'name' && /^(signature|Signature)$/.test(e.fn.id))),
+      };
+      const parts = canvasSend(c, { file: src.file, range: c.r }, hooks);
+      if (parts) for (const [e, o] of parts) out.set(e, o);
     }
     return out;
   }
@@ -518,12 +550,7 @@ export class Workspace {
     const loc: Loc = { file: src.file, range: c.r };
     const options: CallFact['options'] = {};
     const takeOptions = (call: Extract<Expr, { t: 'call' }>, viaKw = true) => {
-      for (const kw of call.kwargs) {
-        const v = this.eval.eval(src, kw.value, env);
-        if (kw.name === 'options' || kw.name === null) {
-          if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str' && (CALL_OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
-        } else if (viaKw && (CALL_OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] ??= v;
-      }
+      for (const [k, v] of Object.entries(this.callOptions(src, call, env, viaKw))) options[k as TaskOptionKey] ??= v;
     };
     if (c.fn.t === 'name') {
       // signature('task.name', options={...})
@@ -565,6 +592,19 @@ export class Workspace {
     // task.map(it) is a signature of the builtin 'celery.map' task, routed by that name (celery #4738).
     if (builtin) return { taskName: `celery.${builtin}`, runsTask: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module };
     return { taskName: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module, arguments: callArguments(c) };
+  }
+
+  /** The options among a call's keyword arguments: `queue=...` (when `viaKw`), `options={...}`, `**{...}`. */
+  private callOptions(src: ModuleSource, call: Extract<Expr, { t: 'call' }>, env: Env, viaKw: boolean): Partial<Record<TaskOptionKey, Value>> {
+    const options: Partial<Record<TaskOptionKey, Value>> = {};
+    for (const kw of call.kwargs) {
+      if (!viaKw && kw.name !== 'options' && kw.name !== null) continue;
+      const v = this.eval.eval(src, kw.value, env);
+      if (kw.name === 'options' || kw.name === null) {
+        if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str' && (CALL_OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
+      } else if ((CALL_OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] ??= v;
+    }
+    return options;
   }
 
   /** `sender.add_periodic_task(schedule, task.s(...), name=..., **options)`: beat sends it. */

@@ -4,6 +4,10 @@ import type { Expr, ModuleIR, Param, Stmt } from './ir';
 import type { Range } from '../model/types';
 
 const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task', 'map', 'starmap', 'chunks']);
+/** signature('name'), and the canvas constructors (model/canvas.ts decides whether they are Celery's). */
+const CALL_FUNCTIONS = new Set(['signature', 'Signature', 'group', 'chain', 'chord']);
+/** `chord(header)(body)`, `group(...)()`, `(a.s() | b.s())()`: a call of a canvas sends it. */
+const sendsCanvas = (fn: Expr) => (fn.t === 'call' && fn.fn.t === 'name' && CALL_FUNCTIONS.has(fn.fn.id)) || (fn.t === 'binop' && fn.op === '|');
 /** The range of a missing piece of syntax (frozen: never moved when statements shift). */
 const NO_RANGE: Range = Object.freeze({ start: Object.freeze({ line: 0, character: 0 }), end: Object.freeze({ line: 0, character: 0 }) }) as Range;
 /** Deeply nested literals must not blow the JS stack. */
@@ -372,7 +376,7 @@ function exprInner(n: Node, ctx: Ctx, r: Range): Expr {
         else args.push(expr(a, ctx));
       }
       const call: Expr = { t: 'call', fn, args, kwargs, r };
-      if ((fn.t === 'attr' && CALL_METHODS.has(fn.name)) || (fn.t === 'name' && (fn.id === 'signature' || fn.id === 'Signature'))) ctx.calls.push(call);
+      if ((fn.t === 'attr' && CALL_METHODS.has(fn.name)) || (fn.t === 'name' && CALL_FUNCTIONS.has(fn.id)) || sendsCanvas(fn)) ctx.calls.push(call);
       return call;
     }
     case 'list': case 'tuple': case 'set': case 'expression_list': {

@@ -8,13 +8,14 @@ import { DEFINITIONS_RULES } from './rules-definitions';
 import { configure } from './configure';
 import { DELIVERY_RULES } from './rules-delivery';
 import { QUORUM_RULES } from './rules-quorum';
+import { CANVAS_RULES } from './rules-canvas';
 
 export type { RoutingDiagnostic, Severity, QuickFix } from './types';
 
 export function computeDiagnostics(project: Project, known?: KnownRoutes): RoutingDiagnostic[] {
   const ctx = buildContext(project, known);
   const out: RoutingDiagnostic[] = [];
-  for (const rule of [...RULES, ...DELIVERY_RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES, ...QUORUM_RULES]) {
+  for (const rule of [...RULES, ...DELIVERY_RULES, ...EXTRA_RULES, ...DEFINITIONS_RULES, ...QUORUM_RULES, ...CANVAS_RULES]) {
     try {
       out.push(...rule(ctx));
     } catch (err) {
