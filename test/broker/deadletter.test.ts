@@ -11,6 +11,8 @@ import { openProject } from '../../server/src/service/project';
 import { topology } from '../../server/src/service/topology';
 import { planFromTopology, declarePlan, moveBack } from '../../server/src/broker';
 import { deadLetterRoute } from '../../server/src/routing';
+import { computeDiagnostics } from '../../server/src/service/diagnostics';
+import { spawnSync } from 'node:child_process';
 
 function project(celery: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'cr-dl-'));
@@ -34,6 +36,15 @@ const DL = `app.conf.task_queues = [
     Queue('retry', Exchange('dlx'), routing_key='retry'),
 ]`;
 
+/** Publish to exchange = routing key = queue `q`, take the message and reject it (no requeue): a real reject. */
+async function publishAndReject(ch: amqp.Channel, q: string): Promise<void> {
+  ch.publish(q, q, Buffer.from('{}'));
+  await sleep(200);
+  const m = await ch.get(q, { noAck: false });
+  assert.ok(m, `message in ${q}`);
+  ch.reject(m, false);
+}
+
 async function count(ch: amqp.Channel, q: string): Promise<number> {
   return (await ch.checkQueue(q)).messageCount;
 }
@@ -51,11 +62,7 @@ test('dead-lettering: a rejected message and an expired one land where the engin
     const conn = await amqp.connect(url);
     try {
       const ch = await conn.createChannel();
-      ch.publish('work', 'work', Buffer.from('{}'));
-      await sleep(200);
-      const m = await ch.get('work', { noAck: false });
-      assert.ok(m, 'message in work');
-      ch.reject(m, false); // a real reject, no requeue
+      await publishAndReject(ch, 'work');
       await sleep(300);
       assert.equal(await count(ch, 'work'), 0);
       assert.equal(await count(ch, 'retry'), 1, 'rejected message dead-lettered to retry');
@@ -124,4 +131,53 @@ test('move messages back: dead-lettered messages return to their origin, none lo
       await conn.close();
     }
   });
+});
+
+test('dead-lettering set by a RabbitMQ policy (definitions file): the engine reads it, RabbitMQ agrees', async (t) => {
+  if (!(await need(t, 'rabbitmq'))) return;
+  // the policy of the definitions file, applied to the test's vhost with rabbitmqctl as an operator would
+  const policy = { pattern: '^work$', 'apply-to': 'queues', priority: 1, definition: { 'dead-letter-exchange': 'dlx', 'dead-letter-routing-key': 'parked' } };
+  const brief = { pattern: '^brief$', 'apply-to': 'queues', priority: 0, definition: { 'dead-letter-exchange': 'dlx', 'dead-letter-routing-key': 'parked', 'message-ttl': 200 } };
+  const weaker = { pattern: '^work$', 'apply-to': 'queues', priority: 0, definition: { 'dead-letter-exchange': 'nowhere' } };
+  const dir = project(`app.conf.task_queues = [
+    Queue('celery'),
+    Queue('work', Exchange('work'), routing_key='work'),
+    Queue('brief', Exchange('brief'), routing_key='brief', queue_arguments={'x-message-ttl': 60000}),
+    Queue('parked', Exchange('dlx'), routing_key='parked'),
+]`);
+  writeFileSync(join(dir, 'rabbit.json'), JSON.stringify({ policies: [
+    { vhost: '/', name: 'dl-work', ...policy },
+    { vhost: '/', name: 'dl-weaker', ...weaker },
+    { vhost: '/', name: 'dl-brief', ...brief },
+  ] }, null, 2));
+  writeFileSync(join(dir, 'celery-routing.json'), JSON.stringify({ brokerDefinitions: ['rabbit.json'] }));
+  const p = await openProject(dir);
+  const config = p.apps[0].config;
+  const work = deadLetterRoute(config, 'work', 'work');
+  assert.equal(work?.policy?.name, 'dl-work', 'the higher-priority policy applies');
+  assert.deepEqual(work?.deliveredTo, ['parked']);
+  assert.equal(deadLetterRoute(config, 'brief', 'brief')?.ttlMs, 200, 'the lower of argument and policy TTL');
+  assert.match(p.route({ task: 'app.tasks.audit', options: { queue: 'work' } }).steps.join('\n'), /'work' \(policy 'dl-work'\) dead-letters it to exchange 'dlx' with key 'parked' → lands in 'parked'/);
+  await withVhost(async (url, vhost) => {
+    assert.ok((await declarePlan(url, planFromTopology(topology(p)))).ok);
+    for (const [name, pol] of [['dl-work', policy], ['dl-weaker', weaker], ['dl-brief', brief]] as const) {
+      const r = spawnSync('rabbitmqctl', ['-q', 'set_policy', '-p', vhost, '--priority', String(pol.priority), '--apply-to', pol['apply-to'], name, pol.pattern, JSON.stringify(pol.definition)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    await sleep(300);
+    const conn = await amqp.connect(url);
+    try {
+      const ch = await conn.createChannel();
+      await publishAndReject(ch, 'work');
+      ch.publish('brief', 'brief', Buffer.from('{}'));
+      await sleep(900); // the policy's 200 ms TTL beats the queue's 60 s
+      assert.equal(await count(ch, 'work'), 0);
+      assert.equal(await count(ch, 'brief'), 0, 'expired after the policy TTL');
+      assert.equal(await count(ch, 'parked'), 2, 'the rejected and the expired message, both where the engine said');
+    } finally {
+      await conn.close();
+    }
+  });
+  const diags = computeDiagnostics(await openProject(dir)).filter((d) => d.code === 'dead-letter-nowhere');
+  assert.deepEqual(diags, [], 'the policy DLX routes somewhere: no warning');
 });

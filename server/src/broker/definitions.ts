@@ -180,11 +180,17 @@ export function definitionsSnapshot(d: Definitions, vhost: string): BrokerSnapsh
 }
 
 /** The engine's view of the vhost as deployed (RoutingConfig.deployed). */
+const QUEUE_POLICY_TARGETS = new Set(['queues', 'all', 'classic_queues', 'quorum_queues']);
+const DEAD_LETTER_POLICY_KEYS = ['dead-letter-exchange', 'dead-letter-routing-key', 'message-ttl', 'expires'];
+
 export function deployedTopology(d: Definitions, vhost: string): DeployedTopology {
   const v = definitionsOf(d, vhost);
   const ae = v.policies
     .filter((p) => (p.applyTo === 'exchanges' || p.applyTo === 'all') && typeof p.definition['alternate-exchange'] === 'string')
     .map((p) => ({ pattern: p.pattern, priority: p.priority, exchange: p.definition['alternate-exchange'] as string, loc: p.loc }));
+  const qp = v.policies
+    .filter((p) => QUEUE_POLICY_TARGETS.has(p.applyTo) && DEAD_LETTER_POLICY_KEYS.some((k) => k in p.definition))
+    .map((p) => ({ name: p.name, pattern: p.pattern, priority: p.priority, applyTo: p.applyTo, definition: p.definition, loc: p.loc }));
   return {
     vhost,
     exchanges: v.exchanges.map((x) => ({ name: x.name, type: x.type, durable: x.durable, autoDelete: x.autoDelete, internal: x.internal, arguments: x.arguments, loc: x.loc })),
@@ -193,5 +199,6 @@ export function deployedTopology(d: Definitions, vhost: string): DeployedTopolog
       arguments: q.type && q.type !== 'classic' && !('x-queue-type' in q.arguments) ? { ...q.arguments, 'x-queue-type': q.type } : q.arguments })),
     bindings: v.bindings.map((b) => ({ source: b.source, destination: b.destination, destinationType: b.destinationType, routingKey: b.routingKey, arguments: b.arguments, loc: b.loc })),
     alternateExchangePolicies: ae.length ? ae : undefined,
+    queuePolicies: qp.length ? qp : undefined,
   };
 }

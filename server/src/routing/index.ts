@@ -198,7 +198,7 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
       const dl = deadLetterRoute(config, q, pub.routingKey ?? '', req.task);
       if (!dl) continue;
       const why = `if a worker rejects it${dl.ttlMs !== undefined ? ` or it waits longer than x-message-ttl ${dl.ttlMs} ms` : ''}`;
-      t.steps.push(`RabbitMQ: ${why}, ${pyRepr(q)} dead-letters it to ${dl.exchange ? `exchange ${pyRepr(dl.exchange)}` : "the default exchange ''"} with key ${pyRepr(dl.routingKey ?? pub.routingKey ?? '')} → ${dl.error ?? (dl.dropped ? 'no queue receives it: lost' : `lands in ${list(dl.deliveredTo)}`)}`);
+      t.steps.push(`RabbitMQ: ${why}, ${pyRepr(q)}${dl.policy ? ` (policy ${pyRepr(dl.policy.name)})` : ''} dead-letters it to ${dl.exchange ? `exchange ${pyRepr(dl.exchange)}` : "the default exchange ''"} with key ${pyRepr(dl.routingKey ?? pub.routingKey ?? '')} → ${dl.error ?? (dl.dropped ? 'no queue receives it: lost' : `lands in ${list(dl.deliveredTo)}`)}`);
     }
     if (delayedBroker && dd.kind === 'reroute' && t.delayed) {
       const later = afterDelay(a.broker, a.queues, pub.routingKey ?? '', celeryHeaders(req.task)).map(display);

@@ -133,7 +133,10 @@ export interface DeployedTopology {
   bindings: DeployedBinding[];
   /** Policies that set an alternate exchange (the only policy key that changes where a message goes). */
   alternateExchangePolicies?: Array<{ pattern: string; priority: number; exchange: string; loc?: Loc }>;
+  /** Policies that apply to queues and set dead-lettering or expiry (dead-letter-exchange, message-ttl...). */
+  queuePolicies?: DeployedPolicy[];
 }
+export interface DeployedPolicy { name: string; pattern: string; priority: number; applyTo: string; definition: Record<string, unknown>; loc?: Loc }
 export interface DeployedExchange {
   name: string; type: string; durable: boolean; autoDelete: boolean; internal: boolean;
   arguments: Record<string, unknown>; loc?: Loc;

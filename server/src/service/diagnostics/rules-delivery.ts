@@ -59,7 +59,8 @@ const deadLetters: Rule = (ctx) => {
     if (!dl) continue;
     if (dl.error || dl.dropped) {
       out.push({ code: 'dead-letter-nowhere', severity: 'warning', loc: q.loc,
-        message: `Messages rejected${dl.ttlMs !== undefined ? ` or expired (x-message-ttl ${dl.ttlMs} ms)` : ''} from '${q.display}' are dead-lettered to exchange '${dl.exchange}'${dl.routingKey !== null ? ` with key '${dl.routingKey}'` : ' with their own routing key'}, ${dl.error ?? 'which no queue is bound for: they are lost'}.` });
+        message: `Messages rejected${dl.ttlMs !== undefined ? ` or expired (x-message-ttl ${dl.ttlMs} ms)` : ''} from '${q.display}' are dead-lettered to exchange '${dl.exchange}'${dl.routingKey !== null ? ` with key '${dl.routingKey}'` : ' with their own routing key'}, ${dl.error ?? 'which no queue is bound for: they are lost'}.${dl.policy ? ` (Set by the RabbitMQ policy '${dl.policy.name}'.)` : ''}`,
+        related: dl.policy?.loc ? [{ loc: dl.policy.loc, message: `policy '${dl.policy.name}' sets the dead-letter exchange` }] : undefined });
     }
   }
   return out;
