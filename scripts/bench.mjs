@@ -3,6 +3,7 @@
 //     prefilter, tree-sitter-parse the same files) — in-process, scripts/bench-index.ts;
 //  2. over stdio with the bundled server (dist/server.js) and a real LSP client: edit → diagnostics after a
 //     one-character edit in a 5,000-line settings file, completion, hover, code lens (p50 / p95), peak RSS.
+// BENCH_SERVER_FLAGS="--flag ..." passes node flags to the server process (for trying GC settings).
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -57,7 +58,7 @@ function indexBench(root, runs) {
 }
 
 async function lspBench(root) {
-  const child = spawn(process.execPath, [join(REPO, 'dist', 'server.js'), '--stdio'], { env: { ...process.env, CELERY_ROUTING_DEBOUNCE_MS: process.env.BENCH_DEBOUNCE ?? '0' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), join(REPO, 'dist', 'server.js'), '--stdio'], { env: { ...process.env, CELERY_ROUTING_DEBOUNCE_MS: process.env.BENCH_DEBOUNCE ?? '0' }, stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   let onStatus = () => undefined;
   conn.onNotification('celery/status', (p) => { if (p.state === 'ready') onStatus(); });
@@ -70,6 +71,8 @@ async function lspBench(root) {
   conn.sendNotification(rpc.InitializedNotification.type, {});
   await ready;
   const coldLsp = performance.now() - t0;
+  const memAt = (label) => { const st = readFileSync(`/proc/${child.pid}/status`, 'utf8'); return `${label} ${Math.round(Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? 0) / 1024)} MB (peak so far ${Math.round(Number(/VmHWM:\s+(\d+)/.exec(st)?.[1] ?? 0) / 1024)})`; };
+  const memScan = memAt('after the first analysis');
   const settings = readFileSync(join(root, 'proj/settings.py'), 'utf8');
   const tasks = readFileSync(join(root, 'proj/tasks7.py'), 'utf8');
   let version = 1;
@@ -86,6 +89,7 @@ async function lspBench(root) {
     await done;
     edit.push(performance.now() - t);
   }
+  const memEdits = memAt('after the edits');
   const time = async (fn) => { const xs = []; for (let i = 0; i < ITER; i++) { const t = performance.now(); await fn(i); xs.push(performance.now() - t); } return xs; };
   const qLine = settings.split('\n').findIndex((l) => l.includes("{'queue': 'q17'}"));
   const qChar = settings.split('\n')[qLine].indexOf("'q17'") + 2;
@@ -103,7 +107,7 @@ async function lspBench(root) {
   conn.dispose();
   child.stdin.end();
   child.kill();
-  return { coldLsp, edit, completion, completionSetting, hoverQ, hoverT, lensT, lensS, hwm, now };
+  return { memScan, memEdits, coldLsp, edit, completion, completionSetting, hoverQ, hoverT, lensT, lensS, hwm, now };
 }
 
 // ---------------------------------------------------------------- run
@@ -129,5 +133,5 @@ line('hover (queue)', r.hoverQ, 10);
 line('hover (task trace)', r.hoverT, 10);
 line('code lens (tasks file, 11 lenses)', r.lensT);
 line('code lens (settings, 1,000 routes)', r.lensS);
-console.log(`  server RSS: peak ${r.hwm.toFixed(0)} MB, now ${r.now.toFixed(0)} MB (target ≤ 200 MB: ${r.hwm <= 200 ? 'met' : 'MISSED'})`);
+console.log(`  server RSS: peak ${r.hwm.toFixed(0)} MB, now ${r.now.toFixed(0)} MB (target ≤ 200 MB: ${r.hwm <= 200 ? 'met' : 'MISSED'}); ${r.memScan}; ${r.memEdits}`);
 if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });
