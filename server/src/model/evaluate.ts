@@ -114,6 +114,20 @@ export class Evaluator {
     return out;
   }
 
+  /**
+   * A literal's value, one object per IR node: an open buffer keeps the IR of unchanged statements across
+   * keystrokes, so re-evaluating a 5,000-line settings module allocates nothing for its literals.
+   */
+  private literal(src: ModuleSource, e: Extract<Expr, { t: 'str' | 'num' | 'bool' | 'none' }>): Value {
+    const hit = this.literals.get(e);
+    if (hit) return hit;
+    const loc = this.loc(src, e);
+    const v: Value = e.t === 'none' ? { kind: 'none', loc } : e.t === 'str' ? { kind: 'str', value: e.v, loc } : e.t === 'num' ? { kind: 'num', value: e.v, loc } : { kind: 'bool', value: e.v, loc };
+    this.literals.set(e, v);
+    return v;
+  }
+  private readonly literals = new WeakMap<Expr, Value>();
+
   loc(src: ModuleSource | string, e: { r: Loc['range'] }): Loc {
     const file = typeof src === 'string' ? this.host.getModule(src)?.file ?? src : src.file;
     return { file, range: e.r };
@@ -340,12 +354,9 @@ export class Evaluator {
   // ------------------------------------------------------------ expressions
 
   eval(src: ModuleSource, e: Expr, env: Env): Value {
+    if (e.t === 'str' || e.t === 'num' || e.t === 'bool' || e.t === 'none') return this.literal(src, e);
     const loc = this.loc(src, e);
     switch (e.t) {
-      case 'str': return { kind: 'str', value: e.v, loc };
-      case 'num': return { kind: 'num', value: e.v, loc };
-      case 'bool': return { kind: 'bool', value: e.v, loc };
-      case 'none': return { kind: 'none', loc };
       case 'fstr': {
         let out = '';
         const metas: Value[] = [];

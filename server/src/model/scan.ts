@@ -98,12 +98,22 @@ export class OpenBuffer {
   private tree?: Tree;
   private readonly lowered = new IncrementalModule();
   private module?: string;
+  private lastIr?: ModuleIR;
+  /** How the last text was taken in: a first parse, an incremental reparse, or one statement parsed alone. */
+  lastPath: 'parse' | 'reparse' | 'statement' = 'parse';
 
   parse(parser: Parser, file: string, text: string, root: string): ModuleSource {
     const old = this.tree;
     let ir: ModuleIR;
-    if (old) {
-      const edit = editBetween(this.text, text);
+    const edit = old && editBetween(this.text, text);
+    // an edit inside one statement of a clean buffer: that statement alone is parsed; the tree takes the
+    // edit and is reparsed (with every edit since) when an edit of another shape comes
+    const quick = old && edit && this.lastIr && !this.lastIr.errors.length ? this.lowered.updateStatement(parser, this.text, text, edit, this.lastIr.lines) : undefined;
+    this.lastPath = quick ? 'statement' : old ? 'reparse' : 'parse';
+    if (old && edit && quick) {
+      old.edit(edit);
+      ir = quick;
+    } else if (old && edit) {
       old.edit(edit);
       const tree = parsePython(parser, text, old);
       if (tree.rootNode.hasError) {
@@ -123,6 +133,7 @@ export class OpenBuffer {
       ir = this.lowered.reset(this.tree);
     }
     this.text = text;
+    this.lastIr = ir;
     this.module ??= moduleNameOf(file, root);
     return { module: this.module, file, ir, isPackage: file.endsWith('__init__.py'), suppressions: findSuppressions(text) };
   }

@@ -5,9 +5,13 @@
  * kept too — shifted by the edit's length, and copied with new line numbers only when lines were added or
  * removed. Walking every top-level node through wasm is what this avoids.
  */
-import type { Edit, Tree } from 'web-tree-sitter';
+import type { Edit, Parser, Tree } from 'web-tree-sitter';
+import { parsePython } from './python';
 import type { Expr, ModuleIR, Stmt } from './ir';
 import { collectErrors, lowerTopLevel, shiftStatement, type Lowered } from './lower';
+
+/** What may follow a statement on its line for it to be the whole line: blanks and a comment. */
+const REST_OF_LINE = /^[ \t\f]*(#[^\r\n]*)?\r?\n?$/;
 
 interface Span { start: number; end: number; row: number; ir: Lowered }
 
@@ -55,6 +59,42 @@ export class IncrementalModule {
       ? [...kept, ...fresh, ...moved]
       : [...kept, ...lowerAll(tree).filter((sp) => sp.end > lo)];
     return this.ir(tree);
+  }
+
+  /**
+   * The IR after an edit inside one whole-line top-level statement, without reparsing the file: the
+   * statement's new text is parsed alone (a top-level statement at column 0 parses the same alone as in its
+   * module) and the statements after it shift. Reparsing a 5,000-statement module costs O(statements) even
+   * incrementally (the module node is rebuilt); this costs the statement. Undefined when the edit is not of
+   * that shape or the statement alone does not parse cleanly into one statement: the caller reparses.
+   */
+  updateStatement(parser: Parser, oldText: string, text: string, edit: Edit, lines: number): ModuleIR | undefined {
+    const i = this.spans.findIndex((sp) => sp.start <= edit.startIndex && edit.oldEndIndex <= sp.end);
+    if (i < 0) return undefined;
+    const sp = this.spans[i];
+    const delta = edit.newEndIndex - edit.oldEndIndex;
+    const end = sp.end + delta;
+    const wholeLines = (t: string, a: number, b: number) => (a === 0 || t.charCodeAt(a - 1) === 10) && REST_OF_LINE.test(t.slice(b, t.indexOf('\n', b) + 1 || t.length));
+    if (!wholeLines(oldText, sp.start, sp.end) || !wholeLines(text, sp.start, end)) return undefined;
+    const tree = parsePython(parser, text.slice(sp.start, end));
+    try {
+      const root = tree.rootNode;
+      const nodes = root.namedChildren.filter((n) => n && n.type !== 'comment');
+      if (root.hasError || nodes.length !== 1 || nodes[0]!.startIndex !== 0 || nodes[0]!.endIndex !== end - sp.start) return undefined;
+      const rows = edit.newEndPosition.row - edit.oldEndPosition.row;
+      const lowered = lowerTopLevel(nodes[0]!);
+      this.spans = [
+        ...this.spans.slice(0, i),
+        { start: sp.start, end, row: sp.row, ir: sp.row ? shiftStatement(lowered, sp.row) : lowered },
+        ...this.spans.slice(i + 1).map((s) => ({ start: s.start + delta, end: s.end + delta, row: s.row + rows, ir: rows ? shiftStatement(s.ir, rows) : s.ir })),
+      ];
+      const body: Stmt[] = [];
+      const calls: Expr[] = [];
+      for (const s of this.spans) { body.push(...s.ir.stmts); calls.push(...s.ir.calls); }
+      return { body, calls, errors: [], lines: lines + rows };
+    } finally {
+      tree.delete();
+    }
   }
 
   private ir(tree: Tree): ModuleIR {

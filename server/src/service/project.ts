@@ -275,14 +275,13 @@ export class Project {
     return this.cache;
   }
 
-  private readonly configs = new Map<string, { key: string; config: RoutingConfig }>();
+  private readonly configs = new Map<string, RoutingConfig>();
 
   /** The previous config object when nothing in it changed, so every cache keyed on it stays valid. */
   private canonical(appId: string, config: RoutingConfig): RoutingConfig {
-    const key = JSON.stringify(config);
     const prev = this.configs.get(appId);
-    if (prev?.key === key) return prev.config;
-    this.configs.set(appId, { key, config });
+    if (prev && samePlainData(prev, config)) return prev;
+    this.configs.set(appId, config);
     return config;
   }
 
@@ -311,13 +310,16 @@ export class Project {
     const def = this.task(call.task);
     // The plain route of a task (what lenses, hovers and diagnostics ask for every task after every edit):
     // memoised on the task definition, valid while the app's config and the workers are the same objects.
+    // Shared, so frozen: a caller that wants to add steps routes with options (routeCall) and gets its own.
     if (def && !call.options && !call.arguments && !call.app && (call.via ?? 'apply_async') === 'apply_async') {
       const config = this.appFor(undefined, def)?.config;
       const hit = this.plainRoutes.get(def);
-      if (hit && hit.config === config && hit.workers === this.workers) return { ...hit.route, steps: [...hit.route.steps], unknowns: [...hit.route.unknowns] };
+      if (hit && hit.config === config && hit.workers === this.workers) return hit.route;
       const route = this.computeRoute(call, def);
+      Object.freeze(route.steps);
+      Object.freeze(route.unknowns);
       this.plainRoutes.set(def, { config, workers: this.workers, route });
-      return { ...route, steps: [...route.steps], unknowns: [...route.unknowns] };
+      return route;
     }
     return this.computeRoute(call, def);
   }
@@ -374,23 +376,64 @@ export class Project {
     return hit;
   }
 
-  /** Route a call site found in the code. */
+  /**
+   * Route a call site found in the code. Memoised on the call fact (the same object while its module is
+   * unchanged) for as long as the config, the workers and the called task's definition are the same objects;
+   * shared, so its step lists are frozen.
+   */
   routeCall(c: CallFact): Route | undefined {
     if (!c.taskName) return undefined;
+    const def = this.task(c.taskName);
+    const config = this.appFor(undefined, def)?.config;
+    const hit = this.callRoutes.get(c);
+    if (hit && hit.config === config && hit.workers === this.workers && hit.def === def) return hit.route;
+    const route = this.computeCallRoute(c, c.taskName);
+    Object.freeze(route.steps);
+    Object.freeze(route.unknowns);
+    this.callRoutes.set(c, { config, workers: this.workers, def, route });
+    return route;
+  }
+
+  private callRoutes = new WeakMap<CallFact, { config: RoutingConfig | undefined; workers: WorkerFact[]; def: TaskFact | undefined; route: Route }>();
+
+  private computeCallRoute(c: CallFact, taskName: string): Route {
     const options: RouteOptions = {};
     for (const [k, v] of Object.entries(c.options)) if (v) setOption(options, k, v as Value);
     const sends = c.via === 'delay' || c.via === 'apply_async';
     // Beat: task.apply_async(**entry.options) when the task is registered in the beat process, else
     // app.send_task(name, **entry.options) (celery/beat.py Scheduler.apply_async).
-    const beatSendTask = c.via === 'beat' && !this.task(c.taskName);
-    const r = this.route({ task: c.taskName, options, via: c.via === 'send_task' || beatSendTask ? 'send_task' : 'apply_async', arguments: sends ? c.arguments : undefined });
+    const beatSendTask = c.via === 'beat' && !this.task(taskName);
+    const r = this.route({ task: taskName, options, via: c.via === 'send_task' || beatSendTask ? 'send_task' : 'apply_async', arguments: sends ? c.arguments : undefined });
     if (c.via === 'beat') r.steps.unshift(beatSendTask
-      ? `beat: '${c.taskName}' is not a task of this workspace, so beat calls app.send_task('${c.taskName}', **options): no task attributes apply`
+      ? `beat: '${taskName}' is not a task of this workspace, so beat calls app.send_task('${taskName}', **options): no task attributes apply`
       : `beat: the task is registered in the beat process (its module is imported by the app), so beat calls task.apply_async(**options)`);
     if (c.canvas) r.steps.unshift(canvasStep(c.canvas, this.root));
-    if (c.runsTask) r.steps.unshift(`${c.via}: '${c.runsTask}' runs inside the builtin task '${c.taskName}', which is routed by its own name (celery #4738)`);
+    if (c.runsTask) r.steps.unshift(`${c.via}: '${c.runsTask}' runs inside the builtin task '${taskName}', which is routed by its own name (celery #4738)`);
     return r;
   }
+}
+
+/**
+ * Deep equality of JSON-like data (a routing config), with undefined properties as absent: what comparing
+ * JSON.stringify outputs answered, without building a 450 kB string per keystroke.
+ */
+function samePlainData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!samePlainData(a[i], b[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!samePlainData(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
 }
 
 /** How a signature inside a sent canvas is published (model/canvas.ts has the rules and their sources). */

@@ -146,7 +146,8 @@ const routeEntries: Rule = (ctx) => {
   const out: RoutingDiagnostic[] = [];
   const taskNames = ctx.project.tasks.map((t) => t.name);
   const known = new Set(taskNames);
-  const packages = workspacePackages(ctx);
+  let packages: Set<string> | undefined; // only asked for a key naming no known task: most projects never build it
+  const inWorkspace = (name: string) => (packages ??= workspacePackages(ctx)).has(name.split('.')[0]);
   routes.forEach((router) => {
     if (router.kind === 'invalid' && router.loc) out.push({ code: 'routes-not-wrapped', severity: 'error', loc: router.loc, message: `Celery raises ${router.error} on every send: a list in task_routes is a list of routers, so the items format must be wrapped in a tuple: task_routes = ([('pattern', {...}), ...],).` });
     if (router.kind !== 'map') return;
@@ -160,7 +161,7 @@ const routeEntries: Rule = (ctx) => {
         out.push({ code: 'regex-unanchored', severity: 'information', loc, message: `re.compile('${e.key.pattern}') is matched with re.match: anchored at the start only, so it also catches longer names${extra.length ? ` (matches ${extra.slice(0, 3).join(', ')})` : ''}. End it with '$' to match whole names.`,
           fixes: [{ title: "Anchor the regex with '$'", edits: [] }] });
       }
-      if (e.key.kind === 'exact' && taskNames.length && !known.has(e.key.name) && !/[?[]/.test(e.key.name) && packages.has(e.key.name.split('.')[0])) {
+      if (e.key.kind === 'exact' && taskNames.length && !known.has(e.key.name) && !/[?[]/.test(e.key.name) && inWorkspace(e.key.name)) {
         const c = closest(e.key.name, taskNames);
         out.push({ code: 'route-matches-no-task', severity: 'warning', loc, message: `No task named '${e.key.name}' is defined in the workspace, so this route never applies${c ? ` — did you mean '${c}'?` : '.'}`,
           fixes: c ? [{ title: `Change to '${c}'`, edits: [{ loc: shrink(loc), newText: c }], preferred: true }] : undefined });
@@ -177,10 +178,6 @@ const routeEntries: Rule = (ctx) => {
   return out;
 };
 
-/**
- * Top-level packages of this workspace. Routes to tasks of installed packages (`post_office.tasks.send_queued_mail`)
- * apply at runtime; we cannot see those tasks, so we do not flag them.
- */
 /** `module.func` names a function of the workspace that is not a task: returns a description, else undefined. */
 function plainFunction(ctx: DiagContext, taskName: string): string | undefined {
   const i = taskName.lastIndexOf('.');
@@ -190,6 +187,10 @@ function plainFunction(ctx: DiagContext, taskName: string): string | undefined {
   return res?.functions.has(taskName.slice(i + 1)) ? `the function ${taskName.slice(i + 1)}() of ${mod}` : undefined;
 }
 
+/**
+ * Top-level packages of this workspace. Routes to tasks of installed packages (`post_office.tasks.send_queued_mail`)
+ * apply at runtime; we cannot see those tasks, so we do not flag them.
+ */
 function workspacePackages(ctx: DiagContext): Set<string> {
   return new Set([...ctx.project.ws.modules.keys(), ...ctx.project.lazyModuleNames()].map((m) => m.split('.')[0]));
 }
