@@ -127,6 +127,7 @@ export class Evaluator {
     return v;
   }
   private readonly literals = new WeakMap<Expr, Value>();
+  private readonly assignMemo = new WeakMap<Expr, { deps: Array<[string, Value | undefined]>; v: Value }>();
 
   loc(src: ModuleSource | string, e: { r: Loc['range'] }): Loc {
     const file = typeof src === 'string' ? this.host.getModule(src)?.file ?? src : src.file;
@@ -197,14 +198,28 @@ export class Evaluator {
   private assign(src: ModuleSource, st: Extract<Stmt, { s: 'assign' }>, env: Env, res: ModuleResult, conditional: boolean): void {
     const t = st.target;
     if (t.t === 'name') {
+      // a module-level value that only depends on the names it reads: reused while they hold the same values
+      const pure = !st.op && env === res.env && !conditional ? pureReads(st.value) : undefined;
+      if (pure) {
+        const hit = this.assignMemo.get(st.value);
+        if (hit && hit.deps.every(([n, v]) => sameDependency(v, env.get(n)))) {
+          env.set(t.id, hit.v);
+          res.assigned.set(t.id, this.loc(src, t));
+          return;
+        }
+      }
+      const deps = pure?.names.map((n): [string, Value | undefined] => [n, env.get(n)]);
       let v = this.eval(src, st.value, env);
       if (st.op) v = this.binop(src, st.op, env.get(t.id) ?? unknown(`'${t.id}' is not bound before '${st.op}='`, this.loc(src, t)), v, st);
       // A fresh `Celery(...)` is named after the variable it is bound to.
       // (named at module level only: inside an app factory the local name is not how others import it)
       if (v.kind === 'ref' && v.ref.kind === 'app' && v.ref.name === '' && st.value.t === 'call' && env === res.env) v = this.host.nameApp?.(v, res.module, t.id) ?? v;
       else if (v.kind === 'ref' && v.ref.kind === 'app' && env === res.env) this.host.aliasApp?.(v, res.module, t.id);
-      env.set(t.id, withLoc(v, this.loc(src, st.value)));
+      const bound = withLoc(v, this.loc(src, st.value));
+      env.set(t.id, bound);
       if (env === res.env) res.assigned.set(t.id, this.loc(src, t));
+      const callsPure = (callee: string) => { const f = deps?.find(([n]) => n === callee)?.[1]; return f ? f.kind === 'ref' && f.ref.kind === 'external' && PURE_CALLS.has(qualified(f.ref)) : callee in BUILTINS; };
+      if (pure && deps && v.kind !== 'ref' && pure.callees.every(callsPure)) this.assignMemo.set(st.value, { deps, v: bound });
       return;
     }
     if (t.t === 'tuple' || t.t === 'list') {
@@ -751,9 +766,55 @@ function buildsCeleryApp(body: Stmt[]): boolean {
   return body.some((st) => (st.s === 'assign' && isCelery(st.value)) || (st.s === 'return' && !!st.e && isCelery(st.e)));
 }
 
+/**
+ * The names an expression reads and the functions it calls, when its value depends on nothing else: literals,
+ * containers, operators, subscripts, f-strings and calls of a bare name (checked to be a kombu constructor or
+ * a builtin before a value is reused). Attributes (other modules, app.conf) and lambdas are not. Cached per node.
+ */
+function pureReads(e: Expr): { names: string[]; callees: string[] } | undefined {
+  let hit = pureMemo.get(e);
+  if (hit === undefined) pureMemo.set(e, (hit = computePureReads(e) ?? null));
+  return hit ?? undefined;
+}
+const pureMemo = new WeakMap<Expr, { names: string[]; callees: string[] } | null>();
+
+function computePureReads(root: Expr): { names: string[]; callees: string[] } | undefined {
+  const names = new Set<string>();
+  const callees = new Set<string>();
+  const walk = (e: Expr): boolean => {
+    switch (e.t) {
+      case 'str': case 'num': case 'bool': case 'none': return true;
+      case 'name': names.add(e.id); return true;
+      case 'fstr': return e.parts.every((p) => typeof p === 'string' || walk(p));
+      case 'list': case 'tuple': case 'set': return e.items.every(walk);
+      case 'star': return walk(e.e);
+      case 'dict': return e.entries.every((en) => (en.k === null || walk(en.k)) && walk(en.v));
+      case 'binop': case 'compare': return walk(e.l) && walk(e.rgt);
+      case 'bool_op': return e.args.every(walk);
+      case 'cond': return walk(e.a) && walk(e.test) && walk(e.b);
+      case 'subscript': return walk(e.obj) && walk(e.index);
+      case 'call':
+        if (e.fn.t !== 'name') return false;
+        names.add(e.fn.id);
+        callees.add(e.fn.id);
+        return e.args.every(walk) && e.kwargs.every((k) => walk(k.value));
+      default: return false;
+    }
+  };
+  return walk(root) ? { names: [...names], callees: [...callees] } : undefined;
+}
+
+/** The same value for a reused assignment: the same object, or the same library symbol (re-imported each run). */
+function sameDependency(a: Value | undefined, b: Value | undefined): boolean {
+  if (a === b) return true;
+  return !!a && !!b && a.kind === 'ref' && b.kind === 'ref' && a.ref.kind === 'external' && b.ref.kind === 'external' && qualified(a.ref) === qualified(b.ref);
+}
+
 const BUILTINS: Record<string, true> = { dict: true, list: true, tuple: true, set: true, frozenset: true, str: true, int: true, bool: true, sorted: true };
 
 const KOMBU: Record<string, 'Queue' | 'Exchange' | 'binding' | 'Broadcast'> = {
   'kombu.Queue': 'Queue', 'kombu.entity.Queue': 'Queue', 'kombu.Exchange': 'Exchange', 'kombu.entity.Exchange': 'Exchange',
   'kombu.binding': 'binding', 'kombu.entity.binding': 'binding', 'kombu.common.Broadcast': 'Broadcast', 'kombu.Broadcast': 'Broadcast',
 };
+/** Calls whose value depends on their arguments only (a reused assignment may contain them). */
+const PURE_CALLS = new Set([...Object.keys(KOMBU), ...Object.keys(BUILTINS).map((b) => `builtins.${b}`)]);
