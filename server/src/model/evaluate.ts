@@ -129,10 +129,16 @@ export class Evaluator {
   private readonly literals = new WeakMap<Expr, Value>();
   private readonly assignMemo = new WeakMap<Expr, { deps: Array<[string, Value | undefined]>; v: Value }>();
 
+  /** Where an IR node is: one object per node (a node belongs to one file), so re-evaluating allocates none. */
   loc(src: ModuleSource | string, e: { r: Loc['range'] }): Loc {
+    const hit = this.locs.get(e);
+    if (hit) return hit;
     const file = typeof src === 'string' ? this.host.getModule(src)?.file ?? src : src.file;
-    return { file, range: e.r };
+    const loc = { file, range: e.r };
+    this.locs.set(e, loc);
+    return loc;
   }
+  private readonly locs = new WeakMap<object, Loc>();
 
   // ------------------------------------------------------------ statements
 
@@ -202,7 +208,7 @@ export class Evaluator {
       const pure = !st.op && env === res.env && !conditional ? pureReads(st.value) : undefined;
       if (pure) {
         const hit = this.assignMemo.get(st.value);
-        if (hit && hit.deps.every(([n, v]) => sameDependency(v, env.get(n)))) {
+        if (hit && sameDependencies(hit.deps, env)) {
           env.set(t.id, hit.v);
           res.assigned.set(t.id, this.loc(src, t));
           return;
@@ -802,6 +808,11 @@ function computePureReads(root: Expr): { names: string[]; callees: string[] } | 
     }
   };
   return walk(root) ? { names: [...names], callees: [...callees] } : undefined;
+}
+
+function sameDependencies(deps: Array<[string, Value | undefined]>, env: Env): boolean {
+  for (let i = 0; i < deps.length; i++) if (!sameDependency(deps[i][1], env.get(deps[i][0]))) return false;
+  return true;
 }
 
 /** The same value for a reused assignment: the same object, or the same library symbol (re-imported each run). */
