@@ -91,6 +91,7 @@ for (const dir of dirs) {
   for (const w of m.workers ?? []) {
     const found = workers.find((x) => x.file === w.file && (!w.line || x.line === w.line));
     if (!found) { bad.push(`worker ${w.file}:${w.line}: not found`); continue; }
+    if (w.name && found.label !== w.name) bad.push(`worker ${w.file}:${w.line}: named '${found.label}', expected '${w.name}'`);
     const a = [...found.queues].sort().join(','), b = [...w.queues].sort().join(',');
     if (a !== b) bad.push(`worker ${w.file}:${w.line}: queues ${a}, expected ${b}`);
   }

@@ -27,7 +27,7 @@ esac
 `;
   const ws = extractWorkers('/app/docker-entrypoint.sh', text);
   assert.deepEqual(ws.map(brief), [
-    { name: 'docker-entrypoint', app: 'proj', queues: ['default', 'mail'], envDefaults: ['CELERY_APP=proj', 'WORKER_QUEUES=default,mail'] },
+    { name: 'docker-entrypoint worker', app: 'proj', queues: ['default', 'mail'], envDefaults: ['CELERY_APP=proj', 'WORKER_QUEUES=default,mail'] },
   ]);
   assertQueueLocs(text, ws[0], '/app/docker-entrypoint.sh');
   assert.deepEqual(ws[0].queueLocs!.map(lc), [[4, 25, 4, 32], [4, 33, 4, 37]]);
@@ -68,4 +68,43 @@ test('shell: caller variables and extensionless entrypoint / shebang scripts', (
   assert.deepEqual(extractWorkers('/x/entrypoint', text).map(brief), [{ name: 'entrypoint', app: 'proj', queues: ['$Q'], unresolved: ['Q'] }]);
   // not a worker file by name, but the dispatcher reads a shell shebang
   assert.deepEqual(extractWorkers('/x/bin/start-worker', text).map(brief), [{ name: 'start-worker', app: 'proj', queues: ['$Q'], unresolved: ['Q'] }]);
+});
+
+test('one worker per branch of an entrypoint, named after the branch (if/elif and case, one-line branches)', () => {
+  const ifs = `#!/bin/bash
+set -e
+if [ "$1" == "web" ]; then
+    exec gunicorn shop.wsgi
+elif [ "$1" == "worker_images" ]; then
+    export FOO=1
+    exec celery -A shop worker -Q images --concurrency=2
+elif [[ $1 = worker_mail ]]; then
+    # mail and receipts share a worker
+    exec celery -A shop worker -Q mail,receipts
+# elif [ "$1" == "worker_old" ]; then
+#    exec celery -A shop worker -Q old
+else
+    exec celery -A shop worker
+fi
+celery -A shop worker -Q after_the_block
+`;
+  assert.deepEqual(extractWorkers('/app/bin/start.sh', ifs).map((w) => [w.name, w.queues]), [
+    ['start worker_images', ['images']],
+    ['start worker_mail', ['mail', 'receipts']],
+    ['start', undefined],
+    ['start', ['after_the_block']],
+  ]);
+  const cases = `case "$ROLE" in
+  "fast"|quick) celery -A shop worker -Q fast ;;
+  slow)
+    celery -A shop worker -Q slow
+    ;;
+  *) celery -A shop worker -Q other ;;
+esac
+`;
+  assert.deepEqual(extractWorkers('/app/run.sh', cases).map((w) => [w.name, w.queues]), [
+    ['run fast|quick', ['fast']],
+    ['run slow', ['slow']],
+    ['run', ['other']],
+  ]);
 });
