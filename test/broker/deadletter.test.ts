@@ -1,18 +1,23 @@
 // The broker decides these: dead-lettering (a real reject, a real TTL expiry) and duplicate copies.
 // The engine's predictions are checked against what RabbitMQ does with the topology the config declares.
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as amqp from 'amqplib';
-import { need, withVhost, sleep } from './helpers';
+import { acquireRabbitShared, need, withVhost, sleep } from './helpers';
 import { openProject } from '../../server/src/service/project';
 import { topology } from '../../server/src/service/topology';
 import { planFromTopology, declarePlan, moveBack } from '../../server/src/broker';
 import { deadLetterRoute } from '../../server/src/routing';
 import { computeDiagnostics } from '../../server/src/service/diagnostics';
 import { spawnSync } from 'node:child_process';
+
+// RabbitMQ must not be restarted under these tests (restart.test.ts): the shared lock keeps it waiting.
+let release: (() => void) | undefined;
+before(async () => { release = await acquireRabbitShared(); });
+after(() => release?.());
 
 function project(celery: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'cr-dl-'));

@@ -92,9 +92,15 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
   return v;
 }
 
-// ---- a readers/writer lock between test processes: the restart test stops RabbitMQ, so it waits until
-// ---- no other RabbitMQ test file is running and keeps new ones waiting while it runs.
+// ---- a readers/writer lock per broker between test processes: the restart tests stop RabbitMQ / Redis, so
+// ---- each waits until no other test file using that broker is running and keeps new ones waiting while it
+// ---- runs. Every test file that talks to a real broker takes the shared lock of that broker (in `before`, or
+// ---- around the test); a file that stops a broker takes its exclusive lock. Lock files are
+// ---- `<broker>-reader-<pid>` / `<broker>-writer-<pid>`; files of dead processes are ignored and removed.
+export type LockedBroker = 'rabbitmq' | 'redis';
 const LOCK_DIR = '/tmp/celery-routing-broker-test-locks';
+/** How long to wait for the other side before failing with the pids in the way (not proceeding regardless). */
+const LOCK_WAIT_MS = Number(process.env.CR_TEST_LOCK_WAIT_MS) || 240000;
 
 function alive(pid: number): boolean {
   try {
@@ -104,41 +110,61 @@ function alive(pid: number): boolean {
     return false;
   }
 }
-function holders(kind: 'reader' | 'writer'): number[] {
+function holders(broker: LockedBroker, kind: 'reader' | 'writer'): number[] {
   if (!existsSync(LOCK_DIR)) return [];
+  const prefix = `${broker}-${kind}-`;
   return readdirSync(LOCK_DIR)
-    .filter((f) => f.startsWith(kind + '-'))
-    .map((f) => Number(f.slice(kind.length + 1)))
+    .filter((f) => f.startsWith(prefix))
+    .map((f) => Number(f.slice(prefix.length)))
     .filter((pid) => {
-      if (pid === process.pid) return false;
+      if (!Number.isInteger(pid) || pid === process.pid) return false;
       if (alive(pid)) return true;
-      rmSync(`${LOCK_DIR}/${kind}-${pid}`, { force: true });
+      rmSync(`${LOCK_DIR}/${prefix}${pid}`, { force: true });
       return false;
     });
 }
 
-async function waitWhile(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (cond() && Date.now() < end) await sleep(250);
+async function waitUntilNone(broker: LockedBroker, kind: 'reader' | 'writer', why: string): Promise<void> {
+  const end = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const pids = holders(broker, kind);
+    if (!pids.length) return;
+    if (Date.now() > end) {
+      throw new Error(`waited ${LOCK_WAIT_MS / 1000} s ${why}: ${broker} ${kind} lock held by pid ${pids.join(', ')} (${LOCK_DIR})`);
+    }
+    await sleep(250);
+  }
 }
 
-export async function acquireRabbitShared(): Promise<() => void> {
+/** Shared use of a broker; returns the release function (idempotent). */
+export async function acquireShared(broker: LockedBroker): Promise<() => void> {
   mkdirSync(LOCK_DIR, { recursive: true });
-  const f = `${LOCK_DIR}/reader-${process.pid}`;
+  const f = `${LOCK_DIR}/${broker}-reader-${process.pid}`;
   for (;;) {
-    await waitWhile(() => holders('writer').length > 0, 180000);
+    await waitUntilNone(broker, 'writer', `for a test that restarts ${broker} to finish`);
     writeFileSync(f, '');
-    if (holders('writer').length === 0) break;
+    if (holders(broker, 'writer').length === 0) break;
     rmSync(f, { force: true }); // a writer slipped in between: let it go first
   }
   return () => rmSync(f, { force: true });
 }
 
-export async function acquireRabbitExclusive(): Promise<() => void> {
+/** Sole use of a broker (it is going to be stopped); returns the release function. */
+export async function acquireExclusive(broker: LockedBroker): Promise<() => void> {
   mkdirSync(LOCK_DIR, { recursive: true });
-  await waitWhile(() => holders('writer').length > 0, 180000);
-  const f = `${LOCK_DIR}/writer-${process.pid}`;
+  await waitUntilNone(broker, 'writer', `for another test that restarts ${broker} to finish`);
+  const f = `${LOCK_DIR}/${broker}-writer-${process.pid}`;
   writeFileSync(f, '');
-  await waitWhile(() => holders('reader').length > 0, 180000);
+  try {
+    await waitUntilNone(broker, 'reader', `for the other test files using ${broker} to finish`);
+  } catch (e) {
+    rmSync(f, { force: true });
+    throw e;
+  }
   return () => rmSync(f, { force: true });
 }
+
+export const acquireRabbitShared = (): Promise<() => void> => acquireShared('rabbitmq');
+export const acquireRabbitExclusive = (): Promise<() => void> => acquireExclusive('rabbitmq');
+export const acquireRedisShared = (): Promise<() => void> => acquireShared('redis');
+export const acquireRedisExclusive = (): Promise<() => void> => acquireExclusive('redis');

@@ -1,6 +1,6 @@
 // Against the real Redis, db 12 (flushed before and after each test). All Redis tests live in this one
 // file so that they never run in parallel on the same db.
-import { afterEach, beforeEach, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, Server } from 'node:net';
@@ -11,7 +11,14 @@ import { declarePlan, peekMessages, publishTask, purgeQueue } from '../../server
 import { inspectRedis, openRedis, peekRedis, publishRedis, purgeRedis } from '../../server/src/broker/redis';
 import { findVhost, loadSnapshot } from '../../server/src/broker/snapshot';
 import { SEP } from '../../server/src/broker/kombuRedis';
-import { REDIS_URL, need, redisProblem } from './helpers';
+import { REDIS_URL, acquireRedisShared, need, redisProblem } from './helpers';
+
+// Redis must not be restarted under these tests (restart.test.ts): the shared lock keeps it waiting.
+let release: (() => void) | undefined;
+before(async () => {
+  release = await acquireRedisShared();
+});
+after(() => release?.());
 
 async function flush(): Promise<void> {
   if (await redisProblem()) return;

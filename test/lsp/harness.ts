@@ -100,7 +100,8 @@ export async function startSession(roots: string[], opts: { initializationOption
       conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uriOf(file), languageId: file.endsWith('.py') ? 'python' : 'yaml', version: 1, text: text ?? readFileSync(file, 'utf8') } });
     },
     async stop() {
-      try { await Promise.race([conn.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]); conn.sendNotification(ExitNotification.type); } catch { /* already gone */ }
+      // (the exit notification's write is awaited: written after dispose(), it would reject unhandled)
+      try { await Promise.race([conn.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]); await conn.sendNotification(ExitNotification.type).catch(() => undefined); } catch { /* already gone */ }
       conn.dispose();
       if (child.exitCode === null) child.kill();
     },

@@ -24,7 +24,8 @@ import { join } from 'node:path';
  *   CELERY_ORACLE_PYTHON    interpreter with Celery (default /usr/bin/python3)
  *   CELERY_ORACLE_ROOT      the Celery 5.5 chroot (default <repo>/.cache/trixie-celery); `none` skips 5.5
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { acquireShared } from '../broker/helpers';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -39,6 +40,11 @@ const PYTHON = process.env.CELERY_ORACLE_PYTHON || '/usr/bin/python3';
 const CHROOT = process.env.CELERY_ORACLE_ROOT || path.join(ORACLE_DIR, '..', '..', '.cache', 'trixie-celery');
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const BROKER_MODE = process.env.ORACLE_BROKER === 'model' ? 'model' : 'all';
+
+// The broker part publishes to the real RabbitMQ and Redis: wait for (and hold off) the tests that restart them.
+let releases: Array<() => void> = [];
+before(async () => { if (BROKER_MODE !== 'model') releases = [await acquireShared('rabbitmq'), await acquireShared('redis')]; });
+after(() => releases.forEach((r) => r()));
 
 // ---------------------------------------------------------------------------
 // The oracle's JSON document (see test/oracle/README.md)

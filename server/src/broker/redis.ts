@@ -60,15 +60,25 @@ export async function openRedis(url: BrokerUrl | string, opts: OperationOptions 
   }
 }
 
-/** Open, run with a deadline, always destroy. */
-export async function withRedis<T>(url: BrokerUrl | string, opts: OperationOptions, action: string, fn: (c: Client, u: BrokerUrl) => Promise<T>): Promise<T> {
+/**
+ * Open, run with a deadline, always destroy. `ifCutOff`: for a change, what to tell when the connection is lost
+ * (or times out) after the commands were sent — Redis may or may not have applied them, so a blind retry could
+ * do it twice. (A failure to connect needs no such note: nothing was sent.)
+ */
+export async function withRedis<T>(
+  url: BrokerUrl | string, opts: OperationOptions, action: string, fn: (c: Client, u: BrokerUrl) => Promise<T>, ifCutOff?: string,
+): Promise<T> {
   const u = broker(url);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
   const client = await openRedis(u, opts);
   try {
     return await withDeadline(fn(client, u), timeoutMs * 2, action);
   } catch (e) {
-    throw redisError(e, u, action, timeoutMs);
+    const err = redisError(e, u, action, timeoutMs);
+    if (ifCutOff && (err.code === 'connection-lost' || err.code === 'timeout' || err.code === 'unreachable')) {
+      throw new BrokerError(err.code, `${err.message.replace(/\.?$/, '.')} ${ifCutOff}`, err.target);
+    }
+    throw err;
   } finally {
     try {
       client.destroy();
@@ -246,7 +256,7 @@ export async function publishRedis(url: BrokerUrl | string, req: PublishRequest,
       ...base, routed: true, queues,
       message: `Published task ${req.task} [${enc.id}] via ${exLabel} (routing key "${req.routingKey}") to ${queues.map((q) => `"${q}"`).join(', ')}.`,
     };
-  });
+  }, `The message [${enc.id}] may or may not have been published: peek the queue before publishing again.`);
 }
 
 /** Delete the list and its priority sub-lists; returns how many messages they held. */
@@ -258,7 +268,7 @@ export async function purgeRedis(url: BrokerUrl | string, queue: string, opts: O
     let n = 0;
     for (let i = 0; i < replies.length; i += 2) n += Number(replies[i]) || 0;
     return n;
-  });
+  }, 'The purge may or may not have happened (it is all or nothing): refresh to see the queue\'s length.');
 }
 
 /**
