@@ -1,8 +1,12 @@
-// Layout benchmark of the routing map: a generated N-queue topology (default 300) laid out by ELK
-// (server/src/service/graph-render.ts) and drawn as SVG. Prints wall and CPU time of the first layout in a
-// fresh process ("cold": ELK's code not yet optimised by V8) and of later layouts ("warm"), and fails
-// (exit 1) when the warm median is over the budget (1000 ms; --budget MS). The budget is checked on CPU
-// time, which a machine busy with other work does not stretch (wall time is printed, with the load).
+// Layout benchmark of the routing map: a generated N-queue topology (default 300: 1,250 nodes) laid out
+// (server/src/service/graph-render.ts: graph-columns.ts above LARGE_GRAPH nodes, ELK below) and drawn as SVG.
+// Prints wall and CPU time of the first layout in a fresh process ("cold": what opening the map costs the
+// first time; V8 has not optimised the code yet) and of later layouts ("warm"), with their medians, and fails
+// (exit 1) when either median is over the budget (1000 ms; --budget MS):
+//   - warm: on CPU time, which a machine busy with other work does not stretch (wall time is printed, with the
+//     load);
+//   - cold: on the lower of the wall and CPU medians. Wall time is stretched by a busy machine; CPU time counts
+//     V8's compiler and GC threads, which run alongside the layout on another core (ELK: ~1.7× the wall time).
 //
 //   node scripts/bench-graph.mjs [--queues N] [--runs N] [--budget MS] [--cold-runs N]
 import { tsImport } from 'tsx/esm/api';
@@ -17,7 +21,7 @@ const arg = (name, dflt) => {
 const queues = arg('queues', 300);
 const runs = arg('runs', 5);
 const budget = arg('budget', 1000);
-const coldRuns = arg('cold-runs', 3);
+const coldRuns = arg('cold-runs', 5);
 
 const render = await tsImport('../server/src/service/graph-render.ts', import.meta.url);
 const { syntheticGraph } = await tsImport('../test/unit/graph/synthetic.ts', import.meta.url);
@@ -40,9 +44,13 @@ if (process.argv.includes('--child')) {
   process.exit(0);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const f = (n) => `${Math.round(n)} ms`;
-console.log(`routing map layout: ${queues} queues → ${g.nodes.length} nodes, ${g.edges.length} edges (elkjs, ${g.nodes.length > render.LARGE_GRAPH ? 'fast' : 'quality'} settings)`);
+const engine = g.nodes.length > render.LARGE_GRAPH ? 'graph-columns.ts' : 'elkjs';
+console.log(`routing map layout: ${queues} queues → ${g.nodes.length} nodes, ${g.edges.length} edges (${engine})`);
 
 const cold = [];
 for (let i = 0; i < coldRuns; i++) {
@@ -50,7 +58,9 @@ for (let i = 0; i < coldRuns; i++) {
   if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
   cold.push(JSON.parse(r.stdout.trim().split('\n').pop()));
 }
-console.log(`cold (first layout in a fresh process, ${coldRuns} processes): wall ${cold.map((c) => f(c.layoutMs)).join(', ')}; cpu ${cold.map((c) => f(c.cpuMs)).join(', ')}`);
+const cwm = median(cold.map((c) => c.layoutMs));
+const ccm = median(cold.map((c) => c.cpuMs));
+console.log(`cold (first layout in a fresh process, ${coldRuns} processes): wall ${cold.map((c) => f(c.layoutMs)).join(', ')} (median ${f(cwm)}); cpu ${cold.map((c) => f(c.cpuMs)).join(', ')} (median ${f(ccm)})`);
 
 await once(); // warm-up
 const warm = [];
@@ -60,8 +70,12 @@ const cm = median(warm.map((w) => w.cpuMs));
 console.log(`warm (${runs} runs): wall ${warm.map((w) => f(w.layoutMs)).join(', ')} (median ${f(wm)}); cpu ${warm.map((w) => f(w.cpuMs)).join(', ')} (median ${f(cm)})`);
 console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`SVG: ${f(median(warm.map((w) => w.svgMs)))} to draw, ${Math.round(warm[0].bytes / 1024)} KiB, ${warm[0].width}×${warm[0].height} px`);
-if (cm > budget) {
-  console.error(`FAIL: warm median layout ${f(cm)} of CPU is over the ${budget} ms budget`);
+const coldMs = Math.min(cwm, ccm);
+const fails = [];
+if (coldMs > budget) fails.push(`cold median layout ${f(coldMs)} (wall ${f(cwm)}, cpu ${f(ccm)}) is over the ${budget} ms budget`);
+if (cm > budget) fails.push(`warm median layout ${f(cm)} of CPU is over the ${budget} ms budget`);
+if (fails.length) {
+  for (const m of fails) console.error(`FAIL: ${m}`);
   process.exit(1);
 }
-console.log(`ok: warm median layout ${f(cm)} of CPU ≤ ${budget} ms`);
+console.log(`ok: cold median layout ${f(coldMs)} (wall ${f(cwm)}, cpu ${f(ccm)}) and warm median ${f(cm)} of CPU ≤ ${budget} ms`);

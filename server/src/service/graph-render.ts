@@ -1,8 +1,8 @@
 /**
- * Lays out the routing graph (graph.ts) with ELK (elkjs, bundled, no web worker) and draws it: a standalone
- * SVG, and an HTML page embedding it with a small script (filter by task or queue, click for details /
- * reveal, zoom, queue depths). The CLI (`graph --format svg|html`) and the editor's routing map use this one
- * module, so what the CLI exports is what the editor shows.
+ * Lays out the routing graph (graph.ts) with ELK (elkjs, bundled, no web worker; graphs over LARGE_GRAPH nodes
+ * with graph-columns.ts) and draws it: a standalone SVG, and an HTML page embedding it with a small script
+ * (filter by task or queue, click for details / reveal, zoom, queue depths). The CLI (`graph --format
+ * svg|html`) and the editor's routing map use this one module, so what the CLI exports is what the editor shows.
  *
  * Colours are CSS variables of VS Code's theme (`--vscode-*`) with fallbacks, so the same markup follows the
  * editor's theme in a webview and has sensible colours on its own. No inline `style` attributes: the page
@@ -12,6 +12,7 @@ import { relative } from 'node:path';
 import type ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkNode, ElkExtendedEdge, LayoutOptions } from 'elkjs/lib/elk-api';
 import type { Graph, GraphEdge, NodeKind, NodeProblem } from './graph';
+import { columnLayout } from './graph-columns';
 
 /** A node as drawn: no Loc, a display location instead (relative path:line). */
 export interface RenderNode {
@@ -76,23 +77,30 @@ export function nodeSize(n: RenderNode): { width: number; height: number } {
   return { width, height };
 }
 
-/** Above this many nodes, trade crossing quality for speed (a 300-queue topology stays well under 1 s). */
+/**
+ * Above this many nodes the map is laid out by graph-columns.ts (one column per kind, barycenter ordering,
+ * polyline edges) instead of ELK: ELK's first layout in a process took 1.2-1.7 s on a 300-queue topology
+ * (1,250 nodes), that one takes ~0.1 s.
+ */
 export const LARGE_GRAPH = 400;
+
+const SPACING = { nodeNode: 10, componentComponent: 24, betweenLayers: 36, edgeNodeBetweenLayers: 14, edgeEdgeBetweenLayers: 8, padding: 16 };
 
 function layoutOptions(nodes: number): LayoutOptions {
   const common: LayoutOptions = {
     'elk.algorithm': 'layered',
     'elk.direction': 'RIGHT',
-    'elk.padding': '[top=16,left=16,bottom=16,right=16]',
-    'elk.spacing.nodeNode': '10',
-    'elk.spacing.componentComponent': '24',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '36',
-    'elk.layered.spacing.edgeNodeBetweenLayers': '14',
-    'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
+    'elk.padding': `[top=${SPACING.padding},left=${SPACING.padding},bottom=${SPACING.padding},right=${SPACING.padding}]`,
+    'elk.spacing.nodeNode': `${SPACING.nodeNode}`,
+    'elk.spacing.componentComponent': `${SPACING.componentComponent}`,
+    'elk.layered.spacing.nodeNodeBetweenLayers': `${SPACING.betweenLayers}`,
+    'elk.layered.spacing.edgeNodeBetweenLayers': `${SPACING.edgeNodeBetweenLayers}`,
+    'elk.layered.spacing.edgeEdgeBetweenLayers': `${SPACING.edgeEdgeBetweenLayers}`,
   };
   // Stable pictures across live updates: keep the builder's order where crossings allow (costs ~25% on
   // large graphs, where speed wins).
   if (nodes <= LARGE_GRAPH) return { ...common, 'elk.edgeRouting': 'ORTHOGONAL', 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
+  // A large graph that is not layered by kind (graph.ts makes none): ELK, cheap settings.
   return {
     ...common,
     'elk.edgeRouting': 'POLYLINE',
@@ -120,14 +128,31 @@ function elkInstance(): InstanceType<typeof ELK> {
 
 /** Lay the graph out left to right: tasks first, workers last. */
 export async function layoutGraph(g: RenderGraph): Promise<GraphLayout> {
-  const elk = elkInstance();
   const ids = new Set(g.nodes.map((n) => n.id));
   const edges = g.edges.filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to);
+  const sizes = g.nodes.map(nodeSize);
+  if (g.nodes.length > LARGE_GRAPH) {
+    const t0 = performance.now();
+    const index = new Map(g.nodes.map((n, i) => [n.id, i]));
+    const l = columnLayout(g.nodes.map((n, i) => ({ kind: n.kind, ...sizes[i] })), edges.map((e) => [index.get(e.from)!, index.get(e.to)!] as const), {
+      nodeNode: SPACING.nodeNode, edgeNode: SPACING.nodeNode, edgeEdge: SPACING.edgeEdgeBetweenLayers, betweenLayers: SPACING.betweenLayers,
+      component: SPACING.componentComponent, padding: SPACING.padding,
+    });
+    if (l) {
+      return {
+        width: Math.ceil(l.width), height: Math.ceil(l.height),
+        nodes: g.nodes.map((n, i) => ({ ...n, x: round(l.nodes[i].x), y: round(l.nodes[i].y), ...sizes[i] })),
+        edges: edges.map((e, i) => ({ ...e, points: l.edges[i].map((p) => ({ x: round(p.x), y: round(p.y) })) })),
+        ms: performance.now() - t0,
+      };
+    }
+  }
+  const elk = elkInstance();
   const root: ElkNode = {
     id: '__root',
     layoutOptions: layoutOptions(g.nodes.length),
-    children: g.nodes.map((n) => ({
-      id: n.id, ...nodeSize(n),
+    children: g.nodes.map((n, i) => ({
+      id: n.id, ...sizes[i],
       layoutOptions: n.kind === 'task' ? { 'elk.layered.layering.layerConstraint': 'FIRST' } : n.kind === 'worker' ? { 'elk.layered.layering.layerConstraint': 'LAST' } : undefined,
     })),
     edges: edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
