@@ -7,7 +7,6 @@ import { BrokerError } from '../../server/src/broker/errors';
 import { retryWithBackoff } from '../../server/src/broker/retry';
 import { startTap, type RabbitTap, type TapOptions, type TappedMessage } from '../../server/src/broker/rabbitmqTap';
 import { tapLines } from './render';
-import { tapLog } from './logLines';
 
 interface ActiveTap {
   key: string;
@@ -54,7 +53,7 @@ export class TapManager implements vscode.Disposable {
     const t: ActiveTap = { key, connectionId, exchange: opts.exchange, label, channel, abort: new AbortController(), count: 0 };
     this.taps.set(key, t);
     channel.show(true);
-    channel.appendLine(tapLog.start(opts.exchange, where));
+    channel.appendLine(`Tapping exchange "${opts.exchange}" on ${where} — copies of the messages, nobody's messages are taken.`);
     channel.appendLine('Stop with "Celery: Stop Tap".');
     this.fire();
     const onMessage = (m: TappedMessage) => {
@@ -67,19 +66,19 @@ export class TapManager implements vscode.Disposable {
         initialMs: 1000,
         maxMs: 30_000,
         signal: t.abort.signal,
-        onRetry: (n, d, e) => channel.appendLine(tapLog.retry(e, n, d)),
+        onRetry: (n, d, e) => channel.appendLine(`… cannot tap yet (${e instanceof Error ? e.message : String(e)}); retry ${n} in ${Math.round(d / 1000)} s`),
       });
       if (t.abort.signal.aborted) {
         await tap.stop();
         return;
       }
       t.tap = tap;
-      channel.appendLine(tapLog.listening(tap));
+      channel.appendLine(`Listening (queue ${tap.queue}, bindings ${tap.bindings.map((b) => b.routingKey || "''").join(', ')}).`);
       tap.on('message', onMessage);
       tap.once('lost', (err: BrokerError) => {
         t.tap = undefined;
         if (t.abort.signal.aborted) return;
-        channel.appendLine(tapLog.lost(err));
+        channel.appendLine(`${err.message} — reconnecting…`);
         void open().catch((e) => this.failed(t, e));
       });
     };
@@ -87,17 +86,17 @@ export class TapManager implements vscode.Disposable {
       // The first attempt's error is reported to the user at once; later losses reconnect quietly.
       const first = await startTap(url, { ...opts });
       t.tap = first;
-      channel.appendLine(tapLog.listening(first));
+      channel.appendLine(`Listening (queue ${first.queue}, bindings ${first.bindings.map((b) => b.routingKey || "''").join(', ')}).`);
       first.on('message', onMessage);
       first.once('lost', (err: BrokerError) => {
         t.tap = undefined;
         if (t.abort.signal.aborted) return;
-        channel.appendLine(tapLog.lost(err));
+        channel.appendLine(`${err.message} — reconnecting…`);
         void open().catch((e) => this.failed(t, e));
       });
     } catch (e) {
       this.taps.delete(key);
-      channel.appendLine(tapLog.couldNotStart(e));
+      channel.appendLine(`Could not start: ${e instanceof Error ? e.message : String(e)}`);
       this.fire();
       throw e;
     }
@@ -105,8 +104,8 @@ export class TapManager implements vscode.Disposable {
 
   private failed(t: ActiveTap, e: unknown): void {
     if (t.abort.signal.aborted) return;
-    t.channel.appendLine(tapLog.stopped(e));
-    this.log.warn(tapLog.warn(t.label, e));
+    t.channel.appendLine(`Tap stopped: ${e instanceof Error ? e.message : String(e)}`);
+    this.log.warn(`[tap] ${t.label}: ${e instanceof Error ? e.message : String(e)}`);
     this.taps.delete(t.key);
     this.fire();
   }

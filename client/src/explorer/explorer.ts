@@ -2,7 +2,6 @@
  * The broker explorer view: connections (config + user), their sessions, drift against the server's
  * topology, and the TreeDataProvider. The tree itself is built by the pure `model.ts`.
  */
-import { describeBrokerError, explorerLog } from '../logLines';
 import * as vscode from 'vscode';
 import { computeDrift, type ConfigTopology, type DriftReport } from '../../../server/src/broker/drift';
 import { BrokerError } from '../../../server/src/broker/errors';
@@ -133,7 +132,7 @@ export class BrokerExplorer implements vscode.TreeDataProvider<TreeNode>, vscode
           this.scheduleRebuild();
           this.stateChanged.fire();
         },
-        describeError: describeBrokerError,
+        describeError: (e) => (e instanceof BrokerError ? e.message : `Unexpected error: ${e instanceof Error ? e.message : String(e)}`),
       });
       this.sessions.set(def.id, s);
     }
@@ -159,16 +158,16 @@ export class BrokerExplorer implements vscode.TreeDataProvider<TreeNode>, vscode
       knownQueues: t?.queues.map((q) => q.name),
       knownExchanges: t?.exchanges.map((x) => x.name),
     });
-    this.log.debug(explorerLog.snapshot(def.redacted, Date.now() - started));
+    this.log.debug(`[explorer] ${def.redacted}: snapshot in ${Date.now() - started} ms`);
     return snap;
   }
 
   async connect(id: string): Promise<void> {
     const c = this.get(id);
     if (!c) return;
-    this.log.info(explorerLog.connecting(c.def.redacted));
+    this.log.info(`[explorer] connecting to ${c.def.redacted}`);
     await c.session.connect();
-    if (c.session.error) this.log.warn(explorerLog.failed(c.def.redacted, c.session.error));
+    if (c.session.error) this.log.warn(`[explorer] ${c.def.redacted}: ${c.session.error}`);
   }
 
   disconnect(id: string): void {
@@ -208,7 +207,7 @@ export class BrokerExplorer implements vscode.TreeDataProvider<TreeNode>, vscode
     try {
       report = computeDrift(config, snapshot);
     } catch (e) {
-      this.log.error(explorerLog.driftFailed(e));
+      this.log.error(`[explorer] drift failed: ${(e as Error).message}`);
     }
     this.driftCache.set(snapshot, { topology: this.topology, report });
     return report;

@@ -179,10 +179,11 @@ export function definitionsSnapshot(d: Definitions, vhost: string): BrokerSnapsh
   };
 }
 
-/** The engine's view of the vhost as deployed (RoutingConfig.deployed). */
+/** Policies that may dead-letter or expire a queue's messages (the engine reads them in routing/deadletter.ts). */
 const QUEUE_POLICY_TARGETS = new Set(['queues', 'all', 'classic_queues', 'quorum_queues']);
 const DEAD_LETTER_POLICY_KEYS = ['dead-letter-exchange', 'dead-letter-routing-key', 'message-ttl', 'expires'];
 
+/** The engine's view of the vhost as deployed (RoutingConfig.deployed). */
 export function deployedTopology(d: Definitions, vhost: string): DeployedTopology {
   const v = definitionsOf(d, vhost);
   const ae = v.policies

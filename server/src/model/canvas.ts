@@ -14,13 +14,11 @@ import type { Expr } from '../parse/ir';
 import type { CanvasPart, Loc, TaskOptionKey, Value } from './types';
 
 type Call = Extract<Expr, { t: 'call' }>;
-export type CanvasOptions = Partial<Record<TaskOptionKey, Value>>;
-
-/** What the evaluator tells us about a callee: which canvas constructor, if any. */
-export type CanvasKindOf = (fn: Expr) => 'group' | 'chain' | 'chord' | undefined;
+type CanvasOptions = Partial<Record<TaskOptionKey, Value>>;
 
 export interface CanvasHooks {
-  kindOf: CanvasKindOf;
+  /** What the evaluator tells us about a callee: which canvas constructor, if any. */
+  kindOf: (fn: Expr) => 'group' | 'chain' | 'chord' | undefined;
   /** Options among a call's keyword arguments (`queue=`, `options={...}`). */
   optionsOf: (call: Call) => CanvasOptions;
   /** True for a signature expression (`t.s()`, `t.si()`, `t.signature()`, `signature('name')`, `.set()`). */
@@ -118,15 +116,34 @@ function partsOf(args: Expr[], h: CanvasHooks, asGroup: boolean): Node[] {
   if (args.length === 1 && (args[0].t === 'list' || args[0].t === 'tuple')) return args[0].items.map((x) => build(x, h) ?? { k: 'opaque' as const });
   if (args.length === 1 && asGroup) {
     const n = build(args[0], h);
-    if (n?.k === 'group') return n.parts.map((p) => (Object.keys(n.opts).length && p.k === 'sig' ? { k: 'group', parts: [p], opts: n.opts } : p));
+    if (n?.k === 'group') return groupParts(n);
   }
   return args.map((x) => build(x, h) ?? { k: 'opaque' as const });
 }
 
+/** A group's parts, each still carrying the group's own options when it has some (a group used as a header). */
+function groupParts(g: Extract<Node, { k: 'group' }>): Node[] {
+  return Object.keys(g.opts).length ? g.parts.map((p) => ({ k: 'group', parts: [p], opts: g.opts })) : g.parts;
+}
+
 /** `l | r` the way Celery's `__or__` builds it: group | x → chord(group, body=x); otherwise a chain. */
 function pipe(l: Node, r: Node): Node {
-  if (l.k === 'group') return { k: 'chord', header: l.parts.map((p) => (Object.keys(l.opts).length ? { k: 'group', parts: [p], opts: l.opts } : p)), body: r, opts: {} };
+  if (l.k === 'group') return { k: 'chord', header: groupParts(l), body: r, opts: {} };
   const left = l.k === 'chain' && !Object.keys(l.opts).length ? l.parts : [l];
   const right = r.k === 'chain' && !Object.keys(r.opts).length ? r.parts : [r];
   return { k: 'chain', parts: [...left, ...right], opts: {} };
+}
+
+/** How a part of a sent canvas is published, for its trace (`at`: where the canvas is sent). */
+export function canvasStepText(p: CanvasPart, at: string): string {
+  switch (p.step) {
+    case 'after-previous':
+      return `${p.canvas} sent at ${at}: published by the worker that ran the previous step, with this signature's own options (the chain's options reach only its first task: canvas.py _chain.run, app/trace.py)`;
+    case 'chord-body':
+      return `chord sent at ${at}: the body is published by the result backend once every header task has finished, with the chord's options over its own (canvas.py chord.run)`;
+    default:
+      return p.canvas === 'chain'
+        ? `chain sent at ${at}: its first task is published now, with the chain's options over its own (canvas.py _chain.run)`
+        : `${p.canvas} sent at ${at}: published now, with the ${p.canvas}'s options over the signature's own (canvas.py Signature._merge)`;
+  }
 }

@@ -108,7 +108,7 @@ export class OpenBuffer {
     const edit = old && editBetween(this.text, text);
     // an edit inside one statement of a clean buffer: that statement alone is parsed; the tree takes the
     // edit and is reparsed (with every edit since) when an edit of another shape comes
-    const quick = old && edit && this.lastIr && !this.lastIr.errors.length ? this.lowered.updateStatement(parser, this.text, text, edit, this.lastIr.lines) : undefined;
+    const quick = edit && this.lastIr && !this.lastIr.errors.length ? this.lowered.updateStatement(parser, this.text, text, edit, this.lastIr.lines) : undefined;
     this.lastPath = quick ? 'statement' : old ? 'reparse' : 'parse';
     if (old && edit && quick) {
       old.edit(edit);

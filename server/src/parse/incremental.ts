@@ -45,9 +45,7 @@ export class IncrementalModule {
     const lo = fresh.length ? fresh[0].start : from;
     const hi = fresh.length ? fresh[fresh.length - 1].end : to;
     const kept = before.filter((s) => s.end <= lo);
-    const moved = after
-      .map((s) => ({ start: s.start + delta, end: s.end + delta, row: s.row + rows, ir: rows ? shiftStatement(s.ir, rows) : s.ir }))
-      .filter((s) => s.start >= hi);
+    const moved = after.map((s) => shifted(s, delta, rows)).filter((s) => s.start >= hi);
     // Trust but verify: the first and last kept-after statements must still be top-level nodes as they were;
     // if tree-sitter regrouped more than it reported (an unclosed string), lower the rest of the file.
     const same = (sp: Span | undefined) => {
@@ -86,25 +84,33 @@ export class IncrementalModule {
       this.spans = [
         ...this.spans.slice(0, i),
         { start: sp.start, end, row: sp.row, ir: sp.row ? shiftStatement(lowered, sp.row) : lowered },
-        ...this.spans.slice(i + 1).map((s) => ({ start: s.start + delta, end: s.end + delta, row: s.row + rows, ir: rows ? shiftStatement(s.ir, rows) : s.ir })),
+        ...this.spans.slice(i + 1).map((s) => shifted(s, delta, rows)),
       ];
-      const body: Stmt[] = [];
-      const calls: Expr[] = [];
-      for (const s of this.spans) { body.push(...s.ir.stmts); calls.push(...s.ir.calls); }
-      return { body, calls, errors: [], lines: lines + rows };
+      return { ...this.joined(), errors: [], lines: lines + rows };
     } finally {
       tree.delete();
     }
   }
 
-  private ir(tree: Tree): ModuleIR {
+  /** Every statement and call of the module, in order. */
+  private joined(): { body: Stmt[]; calls: Expr[] } {
     const body: Stmt[] = [];
     const calls: Expr[] = [];
     for (const s of this.spans) { body.push(...s.ir.stmts); calls.push(...s.ir.calls); }
+    return { body, calls };
+  }
+
+  private ir(tree: Tree): ModuleIR {
+    const { body, calls } = this.joined();
     const root = tree.rootNode;
     const errors = root.hasError ? collectErrors(root) : [];
     return { body, calls, errors, lines: root.endPosition.row + 1 };
   }
+}
+
+/** A statement after an edit: moved by `delta` characters and `rows` lines. */
+function shifted(s: Span, delta: number, rows: number): Span {
+  return { start: s.start + delta, end: s.end + delta, row: s.row + rows, ir: rows ? shiftStatement(s.ir, rows) : s.ir };
 }
 
 /** Every top-level statement (one call hands over all top-level nodes: fast even on broken trees). */

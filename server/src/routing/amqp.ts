@@ -219,7 +219,8 @@ function alternateExchange(b: AmqpBroker, x: BrokerExchange): BrokerExchange | u
   return typeof name === 'string' ? b.exchanges.get(name) : undefined;
 }
 
-function safeMatch(pattern: string, name: string): boolean {
+/** A policy pattern (a regex) against a name; an invalid pattern matches nothing, as RabbitMQ refuses it. */
+export function safeMatch(pattern: string, name: string): boolean {
   try { return new RegExp(pattern).test(name); } catch { return false; }
 }
 

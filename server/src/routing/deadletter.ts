@@ -9,7 +9,7 @@
 import type { Loc } from '../model/types';
 import type { DeployedPolicy, DeployedTopology, RoutingConfig } from './types';
 import { expandQueues, lookupQueue } from './queues';
-import { amqpRoute, workerBroker, celeryHeaders } from './amqp';
+import { amqpRoute, workerBroker, celeryHeaders, safeMatch } from './amqp';
 
 export interface DeadLetterRoute {
   queue: string;
@@ -53,8 +53,7 @@ export function deadLetterRoute(config: RoutingConfig, queueName: string, origin
 /** The policy RabbitMQ applies to a queue: matching pattern and target, highest priority. */
 function queuePolicy(deployed: DeployedTopology | undefined, queue: string, type: string): DeployedPolicy | undefined {
   const fits = (p: DeployedPolicy) => p.applyTo === 'queues' || p.applyTo === 'all' || p.applyTo === `${type}_queues`;
-  const matches = (p: DeployedPolicy) => { try { return new RegExp(p.pattern).test(queue); } catch { return false; } };
-  return (deployed?.queuePolicies ?? []).filter((p) => fits(p) && matches(p)).sort((a, b) => b.priority - a.priority)[0];
+  return (deployed?.queuePolicies ?? []).filter((p) => fits(p) && safeMatch(p.pattern, queue)).sort((a, b) => b.priority - a.priority)[0];
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { findProjectFile, readProjectFile, PROJECT_FILE, type ProjectFile, type ProjectWorker } from '../parse/projectFile';
 import { findSuppressions, type Suppression } from '../parse/suppressions';
 import type { Parser } from 'web-tree-sitter';
-import type { AppFact, CallFact, CanvasPart, Loc, TaskFact, WorkerFact, Value } from '../model/types';
+import type { AppFact, CallFact, Loc, TaskFact, WorkerFact, Value } from '../model/types';
+import { canvasStepText } from '../model/canvas';
+import { where } from './trace';
 import type { RouteOptions, RouteRequest, RouteTrace, RoutingConfig, TaskAttributes } from '../routing/types';
 import { routeMessage, consumersOf, type Consumer } from '../routing';
 import { Workspace, type WorkspaceOptions } from '../model/workspace';
@@ -407,7 +409,7 @@ export class Project {
     if (c.via === 'beat') r.steps.unshift(beatSendTask
       ? `beat: '${taskName}' is not a task of this workspace, so beat calls app.send_task('${taskName}', **options): no task attributes apply`
       : `beat: the task is registered in the beat process (its module is imported by the app), so beat calls task.apply_async(**options)`);
-    if (c.canvas) r.steps.unshift(canvasStep(c.canvas, this.root));
+    if (c.canvas) r.steps.unshift(canvasStepText(c.canvas, where(c.canvas.sentAt, this.root)));
     if (c.runsTask) r.steps.unshift(`${c.via}: '${c.runsTask}' runs inside the builtin task '${taskName}', which is routed by its own name (celery #4738)`);
     return r;
   }
@@ -434,21 +436,6 @@ function samePlainData(a: unknown, b: unknown): boolean {
   }
   for (const k in y) if (y[k] !== undefined) n--;
   return n === 0;
-}
-
-/** How a signature inside a sent canvas is published (model/canvas.ts has the rules and their sources). */
-function canvasStep(p: CanvasPart, root: string): string {
-  const at = `${relative(root, p.sentAt.file) || p.sentAt.file}:${p.sentAt.range.start.line + 1}`;
-  switch (p.step) {
-    case 'after-previous':
-      return `${p.canvas} sent at ${at}: published by the worker that ran the previous step, with this signature's own options (the chain's options reach only its first task: canvas.py _chain.run, app/trace.py)`;
-    case 'chord-body':
-      return `chord sent at ${at}: the body is published by the result backend once every header task has finished, with the chord's options over its own (canvas.py chord.run)`;
-    default:
-      return p.canvas === 'chain'
-        ? `chain sent at ${at}: its first task is published now, with the chain's options over its own (canvas.py _chain.run)`
-        : `${p.canvas} sent at ${at}: published now, with the ${p.canvas}'s options over the signature's own (canvas.py Signature._merge)`;
-  }
 }
 
 export function taskAttributes(t: TaskFact): TaskAttributes {

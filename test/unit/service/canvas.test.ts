@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { FIXTURES } from './helpers';
+import { FIXTURES, inlineProject } from './helpers';
 import { openProject } from '../../../server/src/service/project';
 import { computeDiagnostics } from '../../../server/src/service/diagnostics';
 
@@ -41,4 +41,14 @@ test('a group sent without options leaves each part its own options', async () =
   const own = p.ws.callsOf(src).filter((c) => c.loc.range.start.line === 16);
   assert.deepEqual(own.map((c) => p.routeCall(c)!.queue), ['celery', 'reports', 'urgent']);
   assert.ok(own.every((c) => !c.canvas?.overridden));
+});
+
+test('a nested group with its own options: the override names the value that won', async () => {
+  const { p } = await inlineProject({
+    'app.py': "from celery import Celery, chain, group\napp = Celery('a')\n\n@app.task\ndef a():\n    pass\n\n@app.task\ndef b():\n    pass\n\ndef run():\n    chain(group(a.s().set(queue='mine'), queue='grouped'), b.s()).delay()\n",
+  });
+  const d = computeDiagnostics(p).filter((x) => x.code === 'canvas-overrides-signature');
+  assert.equal(d.length, 1);
+  assert.match(d[0].message, /replaces this signature's own queue with queue='grouped'/);
+  assert.ok(!computeDiagnostics(p).some((x) => x.code === 'internal-error'));
 });
