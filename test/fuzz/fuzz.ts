@@ -833,8 +833,31 @@ interface Batch {
   findings: Finding[];
 }
 
+/** CPU milliseconds the calibration input takes on the machine the budgets were set on (2 cores, Node 20, two fuzz jobs at once). */
+const CALIBRATION_REF_MS = 320;
+
+/** How much slower than the reference machine this one is (1 to 4): the budgets scale by it, so a slower CI
+ * machine does not turn a linear input into a "hang", while a superlinear one (×10 and more) still is. The
+ * calibration input is a 1,000-task module, run three times; the fastest counts. */
+function machineFactor(eng: Engine): { factor: number; ms: number } {
+  const text = APP_HEAD + Array.from({ length: 1_000 }, (_, i) => `@app.task(queue='q${i % 50}')\ndef t${i}(a, b=1, *c, d, **e): pass\nt${i}.delay(1, d=2)\n`).join('');
+  const inp: FuzzInput = { index: -1, gen: 'calibration', root: SYNTH_ROOT, files: [{ path: S('proj/tasks.py'), text }], budget: 0 };
+  let best = Infinity;
+  for (let k = 0; k < 4; k++) { // the first run warms the JIT up
+    const c0 = process.cpuUsage();
+    analyze(eng, inp);
+    const c1 = process.cpuUsage(c0);
+    if (k) best = Math.min(best, (c1.user + c1.system) / 1000);
+  }
+  eng.bases.clear();
+  return { factor: Math.min(4, Math.max(1, best / CALIBRATION_REF_MS)), ms: best };
+}
+
 async function child(cfg: ChildConfig): Promise<void> {
   const eng = await loadEngine();
+  const factor = machineFactor(eng);
+  process.send!({ type: 'factor', ...factor });
+  const { factor: scale } = factor;
   const gc: GenConfig = { seed: cfg.seed, long: cfg.long };
   const fd = openSync(cfg.progress, 'r+');
   const rec = Buffer.alloc(24);
@@ -848,6 +871,7 @@ async function child(cfg: ChildConfig): Promise<void> {
   const savedBySig = new Map<string, string>();
   for (let i = cfg.start; i < cfg.end && Date.now() < cfg.deadline; i += cfg.stride) {
     const inp = generate(gc, i);
+    inp.budget *= scale;
     rec.writeDoubleLE(i, 0);
     rec.writeDoubleLE(Date.now(), 8);
     rec.writeDoubleLE(inp.budget, 16);
@@ -869,7 +893,7 @@ async function child(cfg: ChildConfig): Promise<void> {
     if (batch.slow.length > 40) { batch.slow.sort((a, b) => b.ms - a.ms); batch.slow.length = 10; }
     const found: Array<{ kind: FindingKind; message: string; stack?: string }> = [...problems];
     if (crash !== undefined) found.unshift({ kind: 'crash', message: errText(crash), stack: (crash as Error)?.stack });
-    if (ms > inp.budget && cpu > inp.budget) found.push({ kind: 'hang', message: `took ${ms.toFixed(0)} ms, ${cpu.toFixed(0)} ms of CPU (budget ${inp.budget} ms, ${sizeOf(inp)} chars)` });
+    if (ms > inp.budget && cpu > inp.budget) found.push({ kind: 'hang', message: `took ${ms.toFixed(0)} ms, ${cpu.toFixed(0)} ms of CPU (budget ${inp.budget.toFixed(0)} ms = ${(inp.budget / scale).toFixed(0)} ms × machine factor ${scale.toFixed(2)}, ${sizeOf(inp)} chars)` });
     const seen = new Set<string>();
     for (const p of found) {
       const sig = signature(p.kind, p.message, p.stack);
@@ -939,6 +963,7 @@ export async function runFuzz(opts: FuzzOptions = {}): Promise<FuzzReport> {
   const findings: Finding[] = [];
   const byGen: FuzzReport['byGen'] = {};
   let slowest: FuzzReport['slowest'] = [];
+  let factorLogged = false;
   let inputs = 0;
   const dir = path.join(tmpdir(), 'celery-routing-fuzz');
   mkdirSync(dir, { recursive: true });
@@ -967,8 +992,8 @@ export async function runFuzz(opts: FuzzOptions = {}): Promise<FuzzReport> {
       c.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
       let last = start - jobs;
       let killedFor: { index: number; ms: number } | undefined;
-      c.on('message', (m: Batch) => {
-        if (m.type !== 'batch') return;
+      c.on('message', (m: Batch | { type: 'factor'; factor: number; ms: number }) => {
+        if (m.type === 'factor') { if (!factorLogged) log(`machine factor ${m.factor.toFixed(2)} (calibration ${m.ms.toFixed(0)} ms of CPU) (budgets × that; 1 = the reference machine)`); factorLogged = true; return; }
         inputs += m.done;
         last = m.last;
         for (const [g, [n, ms]] of Object.entries(m.byGen)) { const e = (byGen[g] ??= { n: 0, ms: 0 }); e.n += n; e.ms += ms; }

@@ -80,3 +80,13 @@ test('workers: `${X:-${X:-...}}` nested 10,000 deep is read in linear time', () 
   assert.ok(ws[0].unresolved?.includes('X'));
   assert.ok(ms < 1_500, `${ms.toFixed(0)} ms`);
 });
+
+test('workers: a shell line indented 100,000 spaces deep is read in linear time (case labels are matched trimmed)', () => {
+  // Before: `^\s*\(?\s*` split the indentation between its two `\s*` in every way (10^10 steps for this line).
+  const text = `${' '.repeat(100_000)}a:\ncelery -A proj worker -Q x\ncase "$1" in\n  fast) celery -A proj worker -Q fast ;;\nesac\n`;
+  const t0 = performance.now();
+  const ws = extractWorkers('/p/run.sh', text);
+  const ms = performance.now() - t0;
+  assert.deepEqual(ws.map((w) => [w.name, w.queues]), [['run', ['x']], ['run fast', ['fast']]]);
+  assert.ok(ms < 1_500, `${ms.toFixed(0)} ms`);
+});

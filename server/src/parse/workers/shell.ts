@@ -12,29 +12,38 @@ export function shellWorkers(doc: Doc, vars?: Vars): WorkerFact[] {
   const v: Vars = new Map(vars ?? []);
   const cmds = tokenize(slice(doc, 0, doc.text.length), { vars: v, track: true });
   const name = stem(doc.file);
+  const found = workersFromCommands(cmds, { name, runsOn: `script ${name}`, vars: v });
+  if (!found.length) return found;
   const lines = doc.text.split('\n');
-  return workersFromCommands(cmds, { name, runsOn: `script ${name}`, vars: v }).map((w) => {
-    const branch = branchOf(lines, w.loc.range.start.line);
+  const above = branchesAbove(lines);
+  return found.map((w) => {
+    const line = w.loc.range.start.line;
+    const own = CASE_LABEL.exec((lines[line] ?? '').trimStart());
+    const branch = own ? clean(own[1]) : above[line];
     return branch ? { ...w, name: `${name} ${branch}` } : w;
   });
 }
 
-const CASE_LABEL = /^\s*\(?\s*["']?([\w.:-]+(?:["']?\s*\|\s*["']?[\w.:-]+)*)["']?\s*\)/;
-const IF_TEST = /^\s*(?:el)?if\s+(?:\[\[?|test)\s+["']?\$\{?\w+\}?["']?\s*={1,2}\s*["']?([\w.:-]+)["']?/;
-const BLOCK_END = /^\s*(?:fi|esac|else)\b|;;\s*(?:#.*)?$/;
+// Matched against lines with their indentation trimmed: a leading `\s*` before `\(?\s*` would backtrack
+// quadratically over a long indentation.
+const CASE_LABEL = /^\(?\s*["']?([\w.:-]+(?:["']?\s*\|\s*["']?[\w.:-]+)*)["']?\s*\)/;
+const IF_TEST = /^(?:el)?if\s+(?:\[\[?|test)\s+["']?\$\{?\w+\}?["']?\s*={1,2}\s*["']?([\w.:-]+)["']?/;
+const BLOCK_END = /^(?:fi|esac|else)\b|;;\s*(?:#.*)?$/;
 
-/** The label of the case / if branch a line is in (`worker_a`), if any: the nearest one above it in its block. */
-function branchOf(lines: string[], line: number): string | undefined {
-  const own = CASE_LABEL.exec(lines[line] ?? '');
-  if (own) return clean(own[1]);
-  for (let i = line - 1; i >= 0; i--) {
-    const l = lines[i];
-    if (/^\s*#/.test(l)) continue;
+/** For each line, the label of the case / if branch it is in (`worker_a`), if any: the nearest label above it
+ * in its block (comments skipped, a block end stops the search). One pass, however many workers the file has. */
+function branchesAbove(lines: string[]): Array<string | undefined> {
+  const above: Array<string | undefined> = new Array(lines.length);
+  let current: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    above[i] = current;
+    const l = lines[i].trimStart();
+    if (l.startsWith('#')) continue;
     const m = CASE_LABEL.exec(l) ?? IF_TEST.exec(l);
-    if (m) return clean(m[1]);
-    if (BLOCK_END.test(l)) return undefined;
+    if (m) current = clean(m[1]);
+    else if (BLOCK_END.test(l)) current = undefined;
   }
-  return undefined;
+  return above;
 }
 
 const clean = (label: string) => label.replace(/["'\s]/g, '');
