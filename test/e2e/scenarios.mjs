@@ -364,6 +364,13 @@ const SCENARIOS = [
       const other = rows.filter({ hasText: 'RabbitMQ localhost:5672' }).first();
       if (await other.isVisible().catch(() => false) && (await other.getAttribute('aria-expanded')) === 'true') await other.locator('.monaco-tl-twistie').click();
       await until('the e2e connection connected', async () => /RabbitMQ|connected/.test(await conn.first().innerText()) && !/connecting|not connected|unavailable/.test(await conn.first().innerText()), 30000);
+      // the list re-renders on every refresh (rows are reused), so a fold above can land on this row, and a row
+      // that had no children while connecting may stay folded: unfold it until it shows expanded
+      await until('the e2e connection unfolded', async () => {
+        const expanded = await conn.first().getAttribute('aria-expanded');
+        if (expanded === 'false') await conn.first().locator('.monaco-tl-twistie').click();
+        return expanded === 'true';
+      }, 15000);
       // fold the Exchanges group: the queues are what this scenario reads
       const exchanges = rows.filter({ hasText: /^Exchanges/ }).first();
       if (await exchanges.isVisible().catch(() => false) && (await exchanges.getAttribute('aria-expanded')) === 'true') await exchanges.locator('.monaco-tl-twistie').click();

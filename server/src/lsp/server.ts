@@ -4,6 +4,7 @@
  * service layer (one routing engine). Transport: whatever the client asked for (--stdio, --node-ipc,
  * --socket=N), as `createConnection()` reads it from the command line.
  */
+import { warmUpReader } from '../model/read-files';
 import { setFlagsFromString } from 'node:v8';
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, FileChangeType, CodeLensRefreshRequest,
@@ -44,6 +45,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const log = (msg: string) => connection.console.log(`[celery-routing] ${msg}`);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    void warmUpReader(); // the scan's reading thread starts while the client sends `initialized`
     const c = params.capabilities;
     caps.configuration = !!c.workspace?.configuration;
     caps.workDoneProgress = !!c.window?.workDoneProgress;

@@ -21,9 +21,25 @@ function isPackageInit(p: string): boolean {
   if (v === undefined) packageInits.set(p, (v = existsSync(p)));
   return v;
 }
+/** A folder → its dotted package name parts (empty: not a package). Cached: a scan asks for every file. */
+const packageParts = new Map<string, string[]>();
 /** An `__init__.py` appeared or went away (or a new scan starts). */
 export function forgetPackages(): void {
   packageInits.clear();
+  packageParts.clear();
+}
+
+function partsOf(dir: string, hasFile: (p: string) => boolean): string[] {
+  const cache = hasFile === isPackageInit;
+  const hit = cache ? packageParts.get(dir) : undefined;
+  if (hit) return hit;
+  let parts: string[] = [];
+  if (hasFile(join(dir, '__init__.py'))) {
+    const up = dirname(dir);
+    parts = [...(up === dir ? [] : partsOf(up, hasFile)), basename(dir)];
+  }
+  if (cache) packageParts.set(dir, parts);
+  return parts;
 }
 
 /**
@@ -32,20 +48,14 @@ export function forgetPackages(): void {
  * Folders without `__init__.py` (namespace packages) fall back to the path below the root.
  */
 export function moduleNameOf(file: string, root: string, hasFile: (p: string) => boolean = isPackageInit): string {
-  const isInit = basename(file) === '__init__.py';
-  const stem = basename(file).replace(/\.pyi?$/, '');
-  const parts: string[] = isInit ? [] : [stem];
-  let dir = dirname(file);
-  while (hasFile(join(dir, '__init__.py'))) {
-    parts.unshift(basename(dir));
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  if (parts.length === (isInit ? 0 : 1) && !isInit) {
+  const name = basename(file);
+  const isInit = name === '__init__.py';
+  const stem = name.replace(/\.pyi?$/, '');
+  const pkg = partsOf(dirname(file), hasFile);
+  if (!pkg.length && !isInit) {
     // Not in a package: name it by its path below the root (namespace packages, scripts).
     const rel = relative(root, dirname(file));
     if (rel && !rel.startsWith('..')) return [...rel.split(sep).filter((p) => p && p !== '.'), stem].join('.');
   }
-  return parts.join('.') || stem;
+  return (isInit ? pkg : [...pkg, stem]).join('.') || stem;
 }

@@ -2,7 +2,7 @@
  * Workspace scan: list files, prefilter by text, parse candidates with tree-sitter into IR (the tree is
  * freed at once), index every other Python file by module name so imports can load it on demand.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, type Parser, type Tree } from 'web-tree-sitter';
 import { parsePython } from '../parse/python';
@@ -11,6 +11,7 @@ import { IncrementalModule } from '../parse/incremental';
 import type { ModuleIR } from '../parse/ir';
 import { moduleNameOf, type ModuleSource } from './modules';
 import { findSuppressions } from '../parse/suppressions';
+import { readText as readOne, type ReadResult } from './read-files';
 import { isWorkerFile, extractWorkers, mightContainWorker } from '../parse/workers';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', 'dist', 'build', '.idea', '.vscode', '.cache']);
@@ -50,34 +51,10 @@ export function listFiles(root: string, opts: ScanOptions = {}): ScanResult {
 
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
 
-/** Read a file as text, or say why not. No stat: one bounded read (a stat per file was a third of the scan). */
-export function readText(file: string, maxSize = DEFAULT_MAX_FILE_SIZE): { text?: string; reason?: string } {
-  let fd: number | undefined;
-  const tooBig = (size: number) => ({ reason: `larger than ${Math.round(maxSize / 1024)} KiB (${Math.round(size / 1024)} KiB): skipped` });
-  try {
-    fd = openSync(file, 'r');
-    let buf = readBuffer;
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) {
-        if (n > maxSize) return tooBig(fstatSync(fd).size);
-        const bigger = Buffer.allocUnsafe(Math.max(n + 1, Math.min(buf.length * 4, maxSize + 1)));
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
-      }
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    return n > maxSize ? tooBig(n) : { text: buf.toString('utf8', 0, n) };
-  } catch (err) {
-    return { reason: (err as NodeJS.ErrnoException).code ?? String(err) };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+/** Read a file as text, or say why not (one bounded read, no stat: a stat per file was a third of the scan). */
+export function readText(file: string, maxSize = DEFAULT_MAX_FILE_SIZE): ReadResult {
+  return readOne(file, maxSize);
 }
-/** Most files fit: one buffer reused by every read. */
-const readBuffer = Buffer.allocUnsafe(256 * 1024);
 
 export function parseModule(parser: Parser, file: string, text: string, root: string): ModuleSource {
   const tree = parsePython(parser, text);

@@ -16,6 +16,8 @@ import { Workspace, type WorkspaceOptions } from '../model/workspace';
 import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
+import { readFilesShared } from '../model/read-files';
+import type { ModuleSource } from '../model/modules';
 import { moduleNameOf, forgetPackages } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
@@ -175,26 +177,8 @@ export class Project {
     if (file.endsWith('.py')) {
       const t = text ?? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
       const src = typeof t === 'string' ? t : t.text;
-      const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-      const tooBig = src !== undefined && src.length > max ? `larger than ${Math.round(max / 1024)} KiB (${Math.round(src.length / 1024)} KiB): skipped` : undefined;
-      if (src === undefined || tooBig) {
-        this.skipped.push({ file, reason: tooBig ?? (typeof t === 'string' ? '' : t.reason ?? 'unreadable') });
-        this.buffers.get(file)?.dispose();
-        this.buffers.delete(file);
-        this.ws.removeFile(file);
-      } else if (text !== undefined) {
-        // An open buffer: keep its tree and IR so the next keystroke reparses and re-lowers incrementally.
-        let buf = this.buffers.get(file);
-        if (!buf) {
-          this.buffers.set(file, (buf = new OpenBuffer()));
-          if (this.buffers.size > MAX_OPEN_BUFFERS) { const [f, b] = this.buffers.entries().next().value!; b.dispose(); this.buffers.delete(f); }
-        }
-        this.ws.setModule(buf.parse(this.parser, file, src, this.root));
-      } else {
-        this.buffers.get(file)?.dispose();
-        this.buffers.delete(file);
-        this.ws.setModule(parseModule(this.parser, file, src, this.root));
-      }
+      if (src === undefined) this.dropPython(file, typeof t === 'string' ? '' : t.reason ?? 'unreadable');
+      else this.takePython(file, src, text !== undefined);
     } else {
       const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
       let t = text ?? readText(file, max).text;
@@ -207,6 +191,32 @@ export class Project {
       if (sup.length) this.fileSuppressions.set(file, sup); else this.fileSuppressions.delete(file);
     }
     this.cache = undefined;
+  }
+
+  /** A Python module's text: an open buffer keeps its tree and IR so the next keystroke reparses and re-lowers
+   * incrementally; a file from disk is parsed and its tree freed at once. */
+  private takePython(file: string, src: string, open: boolean): void {
+    const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+    if (src.length > max) { this.dropPython(file, `larger than ${Math.round(max / 1024)} KiB (${Math.round(src.length / 1024)} KiB): skipped`); return; }
+    if (open) {
+      let buf = this.buffers.get(file);
+      if (!buf) {
+        this.buffers.set(file, (buf = new OpenBuffer()));
+        if (this.buffers.size > MAX_OPEN_BUFFERS) { const [f, b] = this.buffers.entries().next().value!; b.dispose(); this.buffers.delete(f); }
+      }
+      this.ws.setModule(buf.parse(this.parser, file, src, this.root));
+    } else {
+      this.buffers.get(file)?.dispose();
+      this.buffers.delete(file);
+      this.ws.setModule(parseModule(this.parser, file, src, this.root));
+    }
+  }
+
+  private dropPython(file: string, reason: string): void {
+    this.skipped.push({ file, reason });
+    this.buffers.get(file)?.dispose();
+    this.buffers.delete(file);
+    this.ws.removeFile(file);
   }
 
   removeFile(file: string): void {
@@ -238,18 +248,28 @@ export class Project {
     return extra.length ? new RegExp(`${PY_PREFILTER.source}|${extra.join('|')}`) : PY_PREFILTER;
   }
 
-  /** Scan the root: parse candidate files now, index the rest for on-demand import. */
+  /** Scan the root: parse candidate files now, index the rest for on-demand import. A worker thread reads
+   * alongside this one, which parses the candidates as they come (see model/read-files.ts); the results are
+   * taken in file order, so a scan is the same whichever thread read what. */
   scan(): void {
     forgetPackages();
     const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
-    for (const f of files.python) {
-      const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
-      if (r.text === undefined) { this.skipped.push({ file: f, reason: r.reason ?? 'unreadable' }); continue; }
-      if (this.prefilter().test(r.text)) this.updateFile(f, r.text);
-      else this.lazy.set(moduleNameOf(f, this.root), f);
+    const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+    const prefilter = this.prefilter();
+    const read: Array<ModuleSource | { file: string; reason?: string }> = new Array(files.python.length);
+    readFilesShared({ files: files.python, prefilter: { source: prefilter.source, flags: prefilter.flags }, maxSize: max }, (i, it) => {
+      read[i] = it.text !== undefined ? parseModule(this.parser, it.file, it.text, this.root) : it;
+    });
+    for (const r of read) {
+      if ('ir' in r) {
+        this.buffers.get(r.file)?.dispose();
+        this.buffers.delete(r.file);
+        this.ws.setModule(r);
+      } else if (r.reason !== undefined) this.skipped.push({ file: r.file, reason: r.reason });
+      else this.lazy.set(moduleNameOf(r.file, this.root), r.file);
     }
     for (const f of files.workerFiles) {
-      const r = readText(f, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      const r = readText(f, max);
       if (r.text !== undefined && mightContainWorker(r.text)) this.updateFile(f, r.text);
     }
     this.cache = undefined;
