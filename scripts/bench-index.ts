@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythonParser } from '../server/src/parse/python';
 import { Project } from '../server/src/service/project';
+import { warmUpIndexer } from '../server/src/model/index-files';
 import { PY_PREFILTER } from '../server/src/model/scan';
 import { isWorkerFile, mightContainWorker } from '../server/src/parse/workers';
 
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   const root = process.argv[2];
   const runs = Number(process.argv[3] ?? 3);
   const parser = await pythonParser();
+  // as the server does at start-up: the index worker loads its parser before the first scan
+  const worker = await warmUpIndexer();
   const floor = (): { ms: number; parsed: number; files: number } => {
     const t0 = performance.now();
     let parsed = 0, files = 0;
@@ -53,7 +56,9 @@ async function main(): Promise<void> {
     info = { parsed: a.parsed, files: a.files, tasks: b.tasks };
   }
   const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  console.log(JSON.stringify({ root, ...info, floorMs: med(f), indexMs: med(ix), firstAnalysisMs: med(an), rssMB: process.memoryUsage().rss / 1048576 }));
+  // each index run is paired with the floor run just before it: the ratio of each pair, then their median
+  const ratios = f.map((x, i) => ix[i] / x);
+  console.log(JSON.stringify({ root, worker, ...info, floorMs: med(f), indexMs: med(ix), ratio: med(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), firstAnalysisMs: med(an), rssMB: process.memoryUsage().rss / 1048576 }));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -126,10 +126,12 @@ let t = performance.now();
 generate(root);
 console.log(`generated ${N_FILES} files in ${((performance.now() - t) / 1000).toFixed(1)} s under ${root}`);
 
-console.log('\ncold index vs. floor (median of 3, same process, warm OS cache)');
-const show = (name, r) => console.log(`  ${name.padEnd(20)} ${String(r.files).padStart(6)} files, ${String(r.parsed).padStart(5)} parsed: floor ${f1(r.floorMs)} ms, index ${f1(r.indexMs)} ms = ${(r.indexMs / r.floorMs).toFixed(2)}× floor (target ≤ 1.3×: ${r.indexMs / r.floorMs <= 1.3 ? 'met' : 'MISSED'}); first analysis +${f1(r.firstAnalysisMs)} ms; ${r.tasks} tasks`);
-show('generated workspace', indexBench(root, 3));
-for (const ex of ['examples', 'test/oracle/fixtures']) if (existsSync(join(REPO, ex))) show(ex, indexBench(join(REPO, ex), 5));
+const INDEX_RUNS = Number(process.env.BENCH_INDEX_RUNS ?? 9);
+console.log(`\ncold index vs. floor (${INDEX_RUNS} runs, each index run paired with a floor run in the same process; warm OS cache; index worker started first, as the server does)`);
+// the 1.3× target is the generated workspace's (the issue's "use both cores"); the small folders are reported
+const show = (name, r, target) => console.log(`  ${name.padEnd(20)} ${String(r.files).padStart(6)} files, ${String(r.parsed).padStart(5)} parsed: floor ${f1(r.floorMs)} ms, index ${f1(r.indexMs)} ms = ${r.ratio.toFixed(2)}× floor (runs ${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}×)${target ? ` (target ≤ 1.3×: ${r.ratio <= 1.3 ? 'met' : 'MISSED'})` : ''}; first analysis +${f1(r.firstAnalysisMs)} ms; ${r.tasks} tasks`);
+show('generated workspace', indexBench(root, INDEX_RUNS), true);
+for (const ex of ['examples', 'test/oracle/fixtures']) if (existsSync(join(REPO, ex))) show(ex, indexBench(join(REPO, ex), INDEX_RUNS), false);
 
 console.log(`\nlanguage server over stdio (dist/server.js), ${ITER} iterations each, debounce ${process.env.BENCH_DEBOUNCE ?? 0} ms`);
 const r = await lspBench(root);

@@ -18,6 +18,8 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 const entries = [
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node\n' + importMeta } },
+  // the index worker thread (server/src/model/index-files.ts starts it from beside the bundle)
+  { entryPoints: ['server/src/model/index-worker.ts'], outfile: 'dist/index-worker.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
 ].filter((e) => existsSync(e.entryPoints[0]));
 for (const e of entries) {

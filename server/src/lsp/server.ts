@@ -4,7 +4,7 @@
  * service layer (one routing engine). Transport: whatever the client asked for (--stdio, --node-ipc,
  * --socket=N), as `createConnection()` reads it from the command line.
  */
-import { warmUpReader } from '../model/read-files';
+import { stopIndexer, warmUpIndexer } from '../model/index-files';
 import { setFlagsFromString } from 'node:v8';
 import {
   createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, FileChangeType, CodeLensRefreshRequest,
@@ -45,7 +45,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const log = (msg: string) => connection.console.log(`[celery-routing] ${msg}`);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    void warmUpReader(); // the scan's reading thread starts while the client sends `initialized`
+    void warmUpIndexer(); // the scan's worker thread loads its parser while the client sends `initialized`
     const c = params.capabilities;
     caps.configuration = !!c.workspace?.configuration;
     caps.workDoneProgress = !!c.window?.workDoneProgress;
@@ -104,6 +104,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /** Scan folders with LSP work-done progress (when the client supports it). */
   async function index(folders: WorkspaceFolder[]): Promise<void> {
     if (!folders.length) return;
+    void warmUpIndexer();
     const progress = caps.workDoneProgress ? await connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('Celery Routing: indexing', 0, `${folders.length} folder(s)`, false);
     sendStatus('indexing');
@@ -115,6 +116,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (f) log(`indexed ${f.root}: ${f.project.ws.modules.size} modules, ${f.project.tasks.length} tasks, ${f.project.workers.length} workers in ${Date.now() - t0} ms`);
       n++;
     }
+    // the index worker is for cold scans: its memory goes back until the next one
+    void stopIndexer();
     progress?.done();
   }
 

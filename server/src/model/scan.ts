@@ -6,12 +6,12 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, type Parser, type Tree } from 'web-tree-sitter';
 import { parsePython } from '../parse/python';
-import { lowerModule } from '../parse/lower';
 import { IncrementalModule } from '../parse/incremental';
 import type { ModuleIR } from '../parse/ir';
 import { moduleNameOf, type ModuleSource } from './modules';
 import { findSuppressions } from '../parse/suppressions';
 import { readText as readOne, type ReadResult } from './read-files';
+import { lowerSource } from './index-files';
 import { isWorkerFile, extractWorkers, mightContainWorker } from '../parse/workers';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', 'dist', 'build', '.idea', '.vscode', '.cache']);
@@ -57,13 +57,7 @@ export function readText(file: string, maxSize = DEFAULT_MAX_FILE_SIZE): ReadRes
 }
 
 export function parseModule(parser: Parser, file: string, text: string, root: string): ModuleSource {
-  const tree = parsePython(parser, text);
-  try {
-    const ir = lowerModule(tree);
-    return { module: moduleNameOf(file, root), file, ir, isPackage: file.endsWith('__init__.py'), suppressions: findSuppressions(text) };
-  } finally {
-    tree.delete();
-  }
+  return { module: moduleNameOf(file, root), file, isPackage: file.endsWith('__init__.py'), ...lowerSource(parser, text) };
 }
 
 /**

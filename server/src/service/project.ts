@@ -16,9 +16,8 @@ import { Workspace, type WorkspaceOptions } from '../model/workspace';
 import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
-import { readFilesShared } from '../model/read-files';
-import type { ModuleSource } from '../model/modules';
-import { moduleNameOf, forgetPackages } from '../model/modules';
+import { indexShared, warmUpIndexer, type Indexed } from '../model/index-files';
+import { forgetPackages } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
 import { readDefinitions, mergeDefinitions, deployedTopology, type Definitions } from '../broker/definitions';
@@ -248,25 +247,23 @@ export class Project {
     return extra.length ? new RegExp(`${PY_PREFILTER.source}|${extra.join('|')}`) : PY_PREFILTER;
   }
 
-  /** Scan the root: parse candidate files now, index the rest for on-demand import. A worker thread reads
-   * alongside this one, which parses the candidates as they come (see model/read-files.ts); the results are
-   * taken in file order, so a scan is the same whichever thread read what. */
+  /** Scan the root: parse candidate files now, index the rest for on-demand import. A worker thread indexes
+   * alongside this one (see model/index-files.ts); results are taken in file order, so a scan is the same
+   * whichever thread did what. */
   scan(): void {
     forgetPackages();
     const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
     const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     const prefilter = this.prefilter();
-    const read: Array<ModuleSource | { file: string; reason?: string }> = new Array(files.python.length);
-    readFilesShared({ files: files.python, prefilter: { source: prefilter.source, flags: prefilter.flags }, maxSize: max }, (i, it) => {
-      read[i] = it.text !== undefined ? parseModule(this.parser, it.file, it.text, this.root) : it;
-    });
-    for (const r of read) {
-      if ('ir' in r) {
-        this.buffers.get(r.file)?.dispose();
-        this.buffers.delete(r.file);
-        this.ws.setModule(r);
-      } else if (r.reason !== undefined) this.skipped.push({ file: r.file, reason: r.reason });
-      else this.lazy.set(moduleNameOf(r.file, this.root), r.file);
+    const items: Indexed[] = new Array(files.python.length);
+    indexShared(this.parser, { root: this.root, files: files.python, prefilter: { source: prefilter.source, flags: prefilter.flags }, maxSize: max }, (i, it) => { items[i] = it; });
+    for (const { file, module, ir, suppressions, reason } of items) {
+      if (ir) {
+        this.buffers.get(file)?.dispose();
+        this.buffers.delete(file);
+        this.ws.setModule({ module, file, ir, isPackage: file.endsWith('__init__.py'), suppressions });
+      } else if (reason !== undefined) this.skipped.push({ file, reason });
+      else this.lazy.set(module, file);
     }
     for (const f of files.workerFiles) {
       const r = readText(f, max);
@@ -518,6 +515,7 @@ function safeWorkers(file: string, text: string): WorkerFact[] {
 
 /** Open and scan a folder. */
 export async function openProject(root: string, options: ProjectOptions = {}): Promise<Project> {
+  void warmUpIndexer(); // the index worker loads its parser alongside this thread
   const parser = await pythonParser();
   const p = new Project(resolve(root), parser, options);
   p.scan();

@@ -1,11 +1,12 @@
-// readText: the scan's one bounded read per file (no stat), its size cap and its reasons; the reading thread.
+// readText: the scan's one bounded read per file (no stat), its size cap and its reasons; the index worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readText, PY_PREFILTER } from '../../../server/src/model/scan';
-import { readFilesShared, readItem, warmUpReader, type ReadItem } from '../../../server/src/model/read-files';
+import { indexShared, lowerSource, warmUpIndexer, type Indexed } from '../../../server/src/model/index-files';
+import { pythonParser } from '../../../server/src/parse/python';
 
 test('readText: small, exactly at the cap, over it, larger than the shared buffer, multibyte, missing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cr-read-'));
@@ -23,28 +24,35 @@ test('readText: small, exactly at the cap, over it, larger than the shared buffe
   assert.equal(readText(dir).reason, 'EISDIR');
 });
 
-test('readFilesShared: this thread and the reading thread share the files; every one is handed over once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cr-readp-'));
+test('indexShared: this thread and the index worker share the files; every one is indexed once, as alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-index-'));
   const files: string[] = [];
   for (let i = 0; i < 3_000; i++) {
     const f = join(dir, `m${i}.py`);
     files.push(f);
     if (i % 97 === 5) continue; // listed, then gone: ENOENT
-    writeFileSync(f, i % 50 === 0 ? `from celery import shared_task  # ${i}\n` : i === 777 ? 'x'.repeat(5_000) : `def f${i}(): pass\n`);
+    writeFileSync(f, i % 50 === 0 ? `from celery import shared_task\n\n@shared_task(queue='q${i}')\ndef t${i}(): pass  # celery-routing: ignore[unreachable-queue]\n` : i === 777 ? 'x'.repeat(5_000) : `def f${i}(): pass\n`);
   }
-  const req = { files, prefilter: { source: PY_PREFILTER.source, flags: '' }, maxSize: 4_096 };
-  assert.equal(await warmUpReader(), true, 'the reading thread starts');
-  const shared: ReadItem[] = new Array(files.length);
+  const req = { root: dir, files, prefilter: { source: PY_PREFILTER.source, flags: '' }, maxSize: 4_096 };
+  assert.equal(await warmUpIndexer(), true, 'the index worker starts and loads its parser');
+  const parser = await pythonParser();
+  const items: Indexed[] = new Array(files.length);
   let calls = 0;
-  const { byThread } = readFilesShared(req, (i, item) => { calls++; assert.equal(shared[i], undefined, `file ${i} twice`); shared[i] = item; });
+  const { byWorker } = indexShared(parser, req, (i, item) => { calls++; assert.equal(items[i], undefined, `file ${i} twice`); items[i] = item; });
   assert.equal(calls, files.length);
-  assert.ok(byThread > 0 && byThread < files.length, `the reading thread read ${byThread} of ${files.length}`);
-  const prefilter = new RegExp(PY_PREFILTER.source);
-  assert.deepEqual(shared, files.map((f) => readItem((p, max) => readText(p, max), prefilter, f, 4_096)));
-  assert.equal(shared.filter((it) => it.text !== undefined).length, 60);
-  assert.equal(shared[50].text, 'from celery import shared_task  # 50\n');
-  assert.equal(shared[5].reason, 'ENOENT');
-  assert.match(shared[777].reason ?? '', /^larger than 4 KiB \(5 KiB\): skipped$/);
+  assert.ok(byWorker > 0 && byWorker < files.length, `the worker indexed ${byWorker} of ${files.length}`);
+  // the same as this thread alone: read, prefilter, parse and lower each file
+  const alone = files.map((file): Indexed => {
+    const r = readText(file, 4_096);
+    if (r.text === undefined) return { file, module: '', reason: r.reason };
+    const module = basename(file, '.py'); // (the folder is not a package: named below the root)
+    return PY_PREFILTER.test(r.text) ? { file, module, ...lowerSource(parser, r.text) } : { file, module };
+  });
+  assert.deepEqual(items, alone);
+  assert.equal(items.filter((it) => it.ir).length, 60);
+  assert.equal(items[50].suppressions?.length, 1);
+  assert.equal(items[5].reason, 'ENOENT');
+  assert.match(items[777].reason ?? '', /^larger than 4 KiB \(5 KiB\): skipped$/);
   // a small request stays on this thread
-  assert.equal(readFilesShared({ ...req, files: files.slice(0, 10) }, () => undefined).byThread, 0);
+  assert.equal(indexShared(parser, { ...req, files: files.slice(0, 10) }, () => undefined).byWorker, 0);
 });
