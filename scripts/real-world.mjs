@@ -2,6 +2,8 @@
 // Runs the built CLI (dist/cli.js, or --cli PATH) on checkouts of public Celery projects and compares the
 // answers with test/real-world/manifest.json (facts verified by reading each project's code).
 //   npm run real-world -- /work/rw/treeherder /work/rw/kitsune ...   (each DIR's basename names a manifest entry)
+//   npm run real-world -- --index DIR...   also measures the language server's cold index of each DIR next to the
+//   floor (scripts/bench-index.ts: list, read, prefilter and tree-sitter-parse the same files; 3 paired runs)
 // Prints per project: Python files, tasks, routes, queues, workers, share of route values resolved,
 // diagnostics by severity, cold time (`tasks` wall time). Exits 1 on any mismatch with the manifest.
 import { execFileSync } from 'node:child_process';
@@ -12,9 +14,11 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 let cli = join(here, '..', 'dist', 'cli.js');
+let indexBench = false;
 const dirs = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--cli') cli = resolve(args[++i]);
+  else if (args[i] === '--index') indexBench = true;
   else dirs.push(resolve(args[i]));
 }
 if (!dirs.length) { console.error('usage: npm run real-world -- [--cli dist/cli.js] DIR...'); process.exit(2); }
@@ -110,9 +114,15 @@ for (const dir of dirs) {
     name, pythonFiles: countPy(dir), tasks: tasks.length, routes, queues: queues.length, workers: workers.length,
     resolved: tasks.length ? `${Math.round((100 * resolved) / tasks.length)}%` : '-', diagnostics: sev, cold: `${cold.toFixed(2)}s`,
   };
+  if (indexBench) {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'bench-index.ts'), dir, '3'], { cwd: join(here, '..'), encoding: 'utf8', maxBuffer: 1 << 24 });
+    const b = JSON.parse(out.trim().split('\n').pop());
+    row.index = `index ${(b.indexMs / 1000).toFixed(2)} s vs floor ${(b.floorMs / 1000).toFixed(2)} s = ${b.ratio.toFixed(2)}× (runs ${b.ratioMin.toFixed(2)}-${b.ratioMax.toFixed(2)}×; ${b.parsed} of ${b.files} files parsed)`;
+  }
   rows.push(row);
   console.log(`\n## ${name} (${m.repository ?? '?'} @ ${(m.commit ?? '?').slice(0, 12)})`);
   console.log(`   python files ${row.pythonFiles} · tasks ${row.tasks} · routes ${row.routes} · queues ${row.queues} · workers ${row.workers} · resolved ${row.resolved} · diagnostics ${JSON.stringify(sev)} · cold ${row.cold}`);
+  if (row.index) console.log(`   ${row.index}`);
   if (bad.length) { failures += bad.length; for (const b of bad) console.log(`   ✗ ${b}`); }
   else console.log('   ✓ matches the manifest');
 }

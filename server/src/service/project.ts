@@ -16,7 +16,7 @@ import { Workspace, type WorkspaceOptions } from '../model/workspace';
 import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
-import { indexShared, warmUpIndexer, type Indexed } from '../model/index-files';
+import { indexShared, type Indexed } from '../model/index-files';
 import { forgetPackages } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import type { ResolvedSettings } from '../routing/settings';
@@ -515,7 +515,6 @@ function safeWorkers(file: string, text: string): WorkerFact[] {
 
 /** Open and scan a folder. */
 export async function openProject(root: string, options: ProjectOptions = {}): Promise<Project> {
-  void warmUpIndexer(); // the index worker loads its parser alongside this thread
   const parser = await pythonParser();
   const p = new Project(resolve(root), parser, options);
   p.scan();

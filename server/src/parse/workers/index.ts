@@ -67,6 +67,11 @@ export interface ExtractOptions {
   vars?: Vars | Record<string, string>;
 }
 
+/** A worker command in YAML has `celery` and `worker` / `multi` / `-Q` close together (one command line, a list of
+ * arguments, a Helm template, in either order); a data file that only mentions both far apart (an 800 KB OpenAPI
+ * schema took 0.4 s to parse for nothing) is not parsed. */
+const YAML_WORKER_HINT = /celery[\s\S]{0,1000}?(?:\b(?:worker|multi)\b|-Q\b|--queues\b)|celeryd|(?:\b(?:worker|multi)\b|-Q\b|--queues\b)[\s\S]{0,1000}?celery/i;
+
 /** Workers started by one file. `.conf` files that are Celery env files (no `[program:]`) give none. */
 export function extractWorkers(path: string, text: string, opts: ExtractOptions = {}): WorkerFact[] {
   try {
@@ -80,7 +85,7 @@ export function extractWorkers(path: string, text: string, opts: ExtractOptions 
     const vars = toVars(opts.vars);
     switch (kind) {
       case 'procfile': return procfileWorkers(doc, vars);
-      case 'yaml': return yamlWorkers(doc, vars);
+      case 'yaml': return vars || YAML_WORKER_HINT.test(text) ? yamlWorkers(doc, vars) : [];
       case 'systemd': return systemdWorkers(doc, vars);
       case 'supervisor': return isCeleryEnvFile(text) && !/^\s*\[/m.test(text) ? [] : supervisorWorkers(doc, vars);
       case 'shell': return shellWorkers(doc, vars);
