@@ -77,7 +77,8 @@ interface OracleCallResult {
   droppedOnRedis?: boolean;
 }
 
-/** calls.json `canvases`: a fixture function that sends a group / chain / chord, and what it published. */
+/** calls.json `canvases`: a fixture function that sends — a group / chain / chord, or plain `delay` / `apply_async`
+ * / `send_task` calls — and what it published. */
 interface CanvasPublish { task: string; queue: string | null; exchange: string | null; routingKey: string | null; priority: number | null; step: string }
 interface OracleCanvas { function: string; publishes: CanvasPublish[]; error: string | null }
 
@@ -222,6 +223,8 @@ function engineRoute(project: Project, c: OracleCallInput): EngineOutcome {
 }
 
 /** What the engine says the canvas call sites inside `module:function` publish (sorted: order is not compared). */
+const PLAIN_SENDS = new Set(['delay', 'apply_async', 'send_task']);
+
 function engineCanvas(project: Project, fn: string): CanvasPublish[] | string {
   const [mod, name] = fn.split(':');
   const src = project.ws.modules.get(mod);
@@ -230,10 +233,11 @@ function engineCanvas(project: Project, fn: string): CanvasPublish[] | string {
   const inside = (r: { start: { line: number } }) => r.start.line >= def.r.start.line && r.start.line <= def.r.end.line;
   const out: CanvasPublish[] = [];
   for (const c of project.ws.callsOf(src)) {
-    if (!c.canvas || !inside(c.loc.range)) continue;
+    // canvas parts, and plain sends (a signature that is only built is not a publish)
+    if (!inside(c.loc.range) || (!c.canvas && !PLAIN_SENDS.has(c.via))) continue;
     const r = project.routeCall(c);
     if (!r) return `a part of ${fn} has no task name (${c.taskExpr ?? c.via})`;
-    out.push({ task: r.task, queue: r.queue ?? null, exchange: r.exchange ?? null, routingKey: r.routingKey ?? null, priority: r.priority ?? null, step: c.canvas.step });
+    out.push({ task: r.task, queue: r.queue ?? null, exchange: r.exchange ?? null, routingKey: r.routingKey ?? null, priority: r.priority ?? null, step: c.canvas?.step ?? 'now' });
   }
   return sortPublishes(out);
 }

@@ -19,8 +19,9 @@ type CanvasOptions = Partial<Record<TaskOptionKey, Value>>;
 export interface CanvasHooks {
   /** What the evaluator tells us about a callee: which canvas constructor, if any. */
   kindOf: (fn: Expr) => 'group' | 'chain' | 'chord' | undefined;
-  /** Options among a call's keyword arguments (`queue=`, `options={...}`). */
-  optionsOf: (call: Call) => CanvasOptions;
+  /** Options among a call's keyword arguments: a sending call's (`queue=`, `**opts`), or a constructor's
+   * (`group(..., queue=...)`, `options={...}` too: it builds a Signature). */
+  optionsOf: (call: Call, constructor: boolean) => CanvasOptions;
   /** True for a signature expression (`t.s()`, `t.si()`, `t.signature()`, `signature('name')`, `.set()`). */
   isSignature: (e: Expr) => boolean;
 }
@@ -45,11 +46,11 @@ export function canvasSend(call: Call, loc: Loc, h: CanvasHooks): Map<Expr, Part
   let bodyArg: Expr | undefined;
   if (call.fn.t === 'attr' && (call.fn.name === 'apply_async' || call.fn.name === 'delay')) {
     target = call.fn.obj;
-    if (call.fn.name === 'apply_async') opts = h.optionsOf(call);
+    if (call.fn.name === 'apply_async') opts = h.optionsOf(call, false);
     // chord.apply_async(args, kwargs={'body': sig}) is rare; chord(header)(body) is the usual form
   } else {
     target = call.fn;
-    opts = h.optionsOf(call);
+    opts = h.optionsOf(call, false);
     bodyArg = call.args[0] ?? call.kwargs.find((k) => k.name === 'body')?.value;
   }
   let node = build(target, h);
@@ -101,7 +102,7 @@ function build(e: Expr, h: CanvasHooks): Node | undefined {
   // chord(header)(body): the inner call is the chord, the outer call sends it
   const kind = h.kindOf(e.fn);
   if (!kind) return undefined;
-  const opts = h.optionsOf(e);
+  const opts = h.optionsOf(e, true);
   if (kind === 'chord') {
     const headerE = e.args[0] ?? e.kwargs.find((k) => k.name === 'header')?.value;
     const bodyE = e.args[1] ?? e.kwargs.find((k) => k.name === 'body')?.value;

@@ -17,6 +17,10 @@ const CALL_OPTION_KEYS: TaskOptionKey[] = [...OPTION_KEYS, 'countdown', 'eta'];
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
 const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
 const SIGNATURE_METHODS = new Set(['s', 'si', 'signature', 'set']);
+/** How a call takes routing options (see Workspace.callOptions). */
+type OptionMode = 'kwargs' | 'signature' | 'none';
+const optionMode = (via: CallVia): OptionMode =>
+  via === 'apply_async' || via === 'send_task' || via === 'set' ? 'kwargs' : via === 'signature' ? 'signature' : 'none';
 
 export interface WorkspaceOptions {
   /** Extra decorator names that create tasks (`myproject.decorators.task`, or a bare `my_task`). */
@@ -517,7 +521,7 @@ export class Workspace {
           const m = v.kind === 'ref' ? /^celery(?:\.canvas)?\.(group|chain|chord)$/.exec(qualified(v.ref)) : null;
           return (m?.[1] as 'group' | 'chain' | 'chord' | undefined);
         },
-        optionsOf: (call) => this.callOptions(src, call, env, true),
+        optionsOf: (call, constructor) => this.callOptions(src, call, env, constructor ? 'signature' : 'kwargs'),
         isSignature: (e) => e.t === 'call' && ((e.fn.t === 'attr' && SIGNATURE_METHODS.has(e.fn.name)) || (e.fn.t === 'name' && /^(signature|Signature)$/.test(e.fn.id))),
       };
       const parts = canvasSend(c, { file: src.file, range: c.r }, hooks);
@@ -549,15 +553,15 @@ export class Workspace {
   private callFact(src: ModuleSource, c: Extract<Expr, { t: 'call' }>, env: Env): CallFact | undefined {
     const loc: Loc = { file: src.file, range: c.r };
     const options: CallFact['options'] = {};
-    const takeOptions = (call: Extract<Expr, { t: 'call' }>, viaKw = true) => {
-      for (const [k, v] of Object.entries(this.callOptions(src, call, env, viaKw))) options[k as TaskOptionKey] ??= v;
+    const takeOptions = (call: Extract<Expr, { t: 'call' }>, mode: OptionMode) => {
+      for (const [k, v] of Object.entries(this.callOptions(src, call, env, mode))) options[k as TaskOptionKey] ??= v;
     };
     if (c.fn.t === 'name') {
       // signature('task.name', options={...})
       const fn = this.eval.eval(src, c.fn, env);
       if (fn.kind !== 'ref' || !/celery(\.canvas)?\.(signature|Signature)$/.test(qualified(fn.ref))) return undefined;
       const name = c.args[0] ? this.eval.eval(src, c.args[0], env) : undefined;
-      takeOptions(c, false);
+      takeOptions(c, 'signature');
       return { taskName: name?.kind === 'str' ? name.value : name?.kind === 'ref' ? name.ref.task : undefined, via: 'signature', options, loc, module: src.module };
     }
     if (c.fn.t !== 'attr') return undefined;
@@ -569,16 +573,16 @@ export class Workspace {
       if (app.kind !== 'ref' || app.ref.kind !== 'app') return undefined;
       const name = c.args[0] ?? c.kwargs.find((k) => k.name === 'name')?.value;
       const nv = name ? this.eval.eval(src, name, env) : undefined;
-      takeOptions(c);
+      takeOptions(c, 'kwargs');
       return { taskName: nv?.kind === 'str' ? nv.value : undefined, taskExpr: nv?.kind === 'str' ? undefined : name && dotted(name), via, options, loc, module: src.module };
     }
     // Walk down a chain: add.s(1).set(queue='x').apply_async(priority=3)
-    takeOptions(c, via !== 's' && via !== 'si' && !BUILTIN_CANVAS.has(via));
+    takeOptions(c, optionMode(via));
     let obj = c.fn.obj;
     let builtin: CallVia | undefined = BUILTIN_CANVAS.has(via) ? via : undefined;
     while (obj.t === 'call' && obj.fn.t === 'attr' && SEND_METHODS.has(obj.fn.name as CallVia) && obj.fn.name !== 'send_task') {
       if (BUILTIN_CANVAS.has(obj.fn.name)) builtin = obj.fn.name as CallVia;
-      else takeOptions(obj, obj.fn.name !== 's' && obj.fn.name !== 'si');
+      else takeOptions(obj, optionMode(obj.fn.name as CallVia));
       obj = obj.fn.obj;
     }
     if (obj.t === 'call' && obj.fn.t === 'name') {
@@ -594,16 +598,28 @@ export class Workspace {
     return { taskName: target.ref.task, taskExpr: dotted(obj), via, options, loc, module: src.module, arguments: callArguments(c) };
   }
 
-  /** The options among a call's keyword arguments: `queue=...` (when `viaKw`), `options={...}`, `**{...}`. */
-  private callOptions(src: ModuleSource, call: Extract<Expr, { t: 'call' }>, env: Env, viaKw: boolean): Partial<Record<TaskOptionKey, Value>> {
+  /**
+   * The routing options a call passes, by how it takes them (Celery's signatures):
+   * - `kwargs`: `apply_async(..., **options)`, `send_task(..., **options)`, `sig.set(**options)`: named option
+   *   keywords and `**{...}` (an `options=` keyword is just an option named "options", which routing ignores);
+   * - `signature`: `signature('name', options={...}, **ex)`, `task.signature(..., **kw)`: the same, and `options=`;
+   * - `none`: `delay(*args, **kwargs)`, `s(...)`, `si(...)`: every keyword is a task argument, never an option.
+   * A `**splat` or `options=` whose value is not known makes each routing option not given by name unknown.
+   */
+  private callOptions(src: ModuleSource, call: Extract<Expr, { t: 'call' }>, env: Env, mode: OptionMode): Partial<Record<TaskOptionKey, Value>> {
     const options: Partial<Record<TaskOptionKey, Value>> = {};
+    if (mode === 'none') return options;
+    const unknown: Array<{ why: string; v: Value }> = [];
     for (const kw of call.kwargs) {
-      if (!viaKw && kw.name !== 'options' && kw.name !== null) continue;
+      const bag = kw.name === null || (kw.name === 'options' && mode === 'signature');
+      if (!bag && (kw.name === null || !(CALL_OPTION_KEYS as string[]).includes(kw.name))) continue;
       const v = this.eval.eval(src, kw.value, env);
-      if (kw.name === 'options' || kw.name === null) {
-        if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str' && (CALL_OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
-      } else if ((CALL_OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] ??= v;
+      if (!bag) options[kw.name as TaskOptionKey] ??= v;
+      else if (v.kind === 'dict') {
+        for (const en of v.entries) if (en.key.kind === 'str' && (CALL_OPTION_KEYS as string[]).includes(en.key.value)) options[en.key.value as TaskOptionKey] ??= en.value;
+      } else if (v.kind !== 'none') unknown.push({ why: `${kw.name === null ? `**${dotted(kw.value) ?? '…'}` : `options=${dotted(kw.value) ?? '…'}`} may set it (${v.kind === 'unknown' ? v.reason : 'not a dict'})`, v });
     }
+    for (const { why, v } of unknown) for (const k of CALL_OPTION_KEYS) options[k] ??= { kind: 'unknown', reason: why, loc: v.loc };
     return options;
   }
 

@@ -85,3 +85,28 @@ test('.map / .chunks are routed by the builtin task name, and say so', async () 
   assert.equal(r.queue, 'celery');
   assert.match(r.steps[0], /runs inside the builtin task 'celery\.map'/);
 });
+
+test('call options: a **splat or options= the engine cannot read makes the routing options Unknown, said in the trace', async () => {
+  const p = await openProject(project({
+    'jobs/__init__.py': '',
+    'jobs/app.py': "from celery import Celery\napp = Celery('jobs')\napp.conf.task_default_queue = 'default'\n\n@app.task\ndef run_job(j=None):\n    pass\n",
+    'jobs/send.py': [
+      'from celery import signature',
+      'from jobs.app import run_job',
+      '',
+      'def run(job_celery_kwargs, extra):',
+      '    run_job.apply_async(args=[1], **job_celery_kwargs)',
+      "    signature('jobs.app.run_job', options=extra).apply_async()",
+      "    run_job.apply_async(args=[1], options=extra)",
+      '',
+    ].join('\n'),
+  }));
+  const calls = p.calls.filter((c) => c.module === 'jobs.send' && c.via === 'apply_async').sort((a, b) => a.loc.range.start.line - b.loc.range.start.line);
+  assert.equal(calls.length, 3);
+  const [splat, sigOptions, asyncOptions] = calls.map((c) => p.routeCall(c)!);
+  assert.match(splat.unknowns.join('\n'), /queue: \*\*job_celery_kwargs may set it/);
+  assert.match(sigOptions.unknowns.join('\n'), /queue: options=extra may set it/);
+  // apply_async(options=...) is an option named "options": Celery routes as if it were not there
+  assert.equal(asyncOptions.queue, 'default');
+  assert.deepEqual(asyncOptions.unknowns, []);
+});
