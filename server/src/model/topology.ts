@@ -24,6 +24,7 @@ const str = (v: Value | undefined): string | null => (v?.kind === 'str' ? v.valu
 export function buildConfig(ws: Workspace, app: AppFact): AppConfig {
   const settings = resolveSettings(app);
   const unknowns: AppConfig['unknowns'] = [];
+  for (const s of app.sources) if (s.unread) unknowns.push({ what: `settings from ${s.name}`, reason: `${s.unread}: computed without them`, loc: s.loc });
   const get = (k: string) => settings.get(k).value;
   const need = (k: string, v: Value): Value => {
     if (v.kind === 'unknown') unknowns.push({ what: k, reason: v.reason, loc: v.loc });

@@ -77,6 +77,9 @@ export interface ConfigSource {
   namespace?: string;
   settings: SettingFact[];
   loc?: Loc;
+  /** Why the settings could not be read (a module or class not found in the workspace): any setting may come
+   * from there, so every answer carries it as an Unknown. */
+  unread?: string;
 }
 
 // ---------------------------------------------------------------- apps, tasks, calls, workers

@@ -17,6 +17,9 @@ const CALL_OPTION_KEYS: TaskOptionKey[] = [...OPTION_KEYS, 'countdown', 'eta'];
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
 const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
 const SIGNATURE_METHODS = new Set(['s', 'si', 'signature', 'set']);
+/** Folders of tests (a settings module found there is not the one the project runs with). */
+const TEST_FOLDER = /^(?:tests?|testing|.*_tests?)$/;
+const onlyOne = <T>(xs: T[]): T | undefined => (xs.length === 1 ? xs[0] : undefined);
 /** How a call takes routing options (see Workspace.callOptions). */
 type OptionMode = 'kwargs' | 'signature' | 'none';
 const optionMode = (via: CallVia): OptionMode =>
@@ -39,7 +42,7 @@ export class Workspace {
   private appRecords = new Map<string, AppRecord>();
   private tasksByModule = new Map<string, TaskFact[]>();
   private djangoModule?: string | null;
-  private suffixIndex?: Map<string, string | null>;
+  private suffixIndex?: Map<string, string[]>;
 
   constructor(public options: WorkspaceOptions = {}) {}
 
@@ -100,26 +103,27 @@ export class Workspace {
   lazyNames?: () => string[];
 
   /**
-   * For dotted paths in strings (config_from_object, router paths, DJANGO_SETTINGS_MODULE): exact, else a
-   * unique module ending with `.name` — the project may run with a sub-folder on sys.path.
+   * For dotted paths in strings (config_from_object, router paths, DJANGO_SETTINGS_MODULE): exact, else the
+   * module ending with `.name` — the project may run with a sub-folder on sys.path — when there is one, or one
+   * outside test folders (nautobot's `nautobot_config` is development/ and nautobot/core/tests/).
    */
   findModule(name: string): ModuleSource | undefined {
     const exact = this.getModule(name);
     if (exact) return exact;
-    const lazy = this.lazyNames?.().filter((m) => m.endsWith(`.${name}`));
-    if (lazy?.length === 1) return this.getModule(lazy[0]);
     if (!this.suffixIndex) {
       this.suffixIndex = new Map();
       for (const m of this.modules.keys()) {
         const parts = m.split('.');
         for (let i = 1; i < parts.length; i++) {
           const suffix = parts.slice(i).join('.');
-          this.suffixIndex.set(suffix, this.suffixIndex.has(suffix) ? null : m);
+          const list = this.suffixIndex.get(suffix);
+          if (list) list.push(m); else this.suffixIndex.set(suffix, [m]);
         }
       }
     }
-    const m = this.suffixIndex.get(name);
-    return m ? this.modules.get(m) : undefined;
+    const candidates = new Set([...(this.suffixIndex.get(name) ?? []), ...(this.lazyNames?.().filter((m) => m.endsWith(`.${name}`)) ?? [])]);
+    const pick = onlyOne([...candidates]) ?? onlyOne([...candidates].filter((m) => !m.split('.').some((p) => TEST_FOLDER.test(p))));
+    return pick ? this.getModule(pick) : undefined;
   }
 
   get eval(): Evaluator {
@@ -310,7 +314,7 @@ export class Workspace {
       if (path === 'django.conf:settings' || path === 'django.conf.settings') {
         django = true;
         const dj = this.djangoSettingsModule();
-        if (!dj) return { kind: 'module', name: 'django.conf:settings', settings: [], loc: at, namespace: undefined };
+        if (!dj) return { kind: 'module', name: 'django.conf:settings', settings: [], loc: at, namespace: undefined, unread: 'no DJANGO_SETTINGS_MODULE is set in the workspace (os.environ.setdefault in manage.py, celery.py, wsgi.py)' };
         path = dj;
       }
       const [m, attr] = path.includes(':') ? path.split(':', 2) : [path, undefined];
@@ -324,13 +328,13 @@ export class Workspace {
       }
     } else if (obj.kind === 'ref' && obj.ref.kind === 'module') module = obj.ref.module;
     else if (obj.kind === 'ref' && obj.ref.kind === 'class') { module = obj.ref.module; cls = obj.ref.name; }
-    else return { kind: 'module', name: '(unknown)', settings: [], loc: at };
+    else return { kind: 'module', name: '(unknown)', settings: [], loc: at, unread: `config_from_object(${obj.kind === 'unknown' ? obj.reason : 'a value the engine cannot follow'})` };
     const src = module ? this.getModule(module) : undefined;
-    if (!src) return { kind: 'module', name: module ?? '?', settings: [], loc: at };
+    if (!src) return { kind: 'module', name: module ?? '?', settings: [], loc: at, unread: `${django ? `the Django settings module '${module}'` : `module '${module}'`} is not one module of the workspace (none or several match)` };
     const res = this.eval.module(src.module)!;
     if (cls) {
       const info = this.eval.classInfo({ module: src.module, name: cls, kind: 'class' });
-      if (!info) return { kind: 'class', name: `${src.module}.${cls}`, settings: [], loc: at };
+      if (!info) return { kind: 'class', name: `${src.module}.${cls}`, settings: [], loc: at, unread: `no class ${cls} in ${src.module}` };
       const settings: SettingFact[] = [];
       const seen = new Set<string>();
       const collect = (i: typeof info, depth: number) => {

@@ -1,0 +1,43 @@
+// Settings sources the engine cannot read are said, never silently dropped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { openProject } from '../../../server/src/service/project';
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-sources-'));
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
+}
+
+test('a config module not in the workspace, a Django settings module not set: Unknown on every route', async () => {
+  const p = await openProject(project({
+    'proj/__init__.py': '',
+    'proj/celery.py': "from celery import Celery\napp = Celery('proj')\napp.config_from_object('deploy_only.celeryconfig')\n\n@app.task\ndef ping():\n    pass\n",
+    'web/__init__.py': '',
+    'web/celery.py': "from celery import Celery\napp = Celery('web')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n\n@app.task\ndef render():\n    pass\n",
+  }));
+  const ping = p.route({ task: 'proj.celery.ping', app: 'proj.celery:app' })!;
+  assert.equal(ping.queue, 'celery');
+  assert.match(ping.unknowns.join('\n'), /settings from deploy_only\.celeryconfig: module 'deploy_only\.celeryconfig' is not one module of the workspace/);
+  const render = p.route({ task: 'web.celery.render', app: 'web.celery:app' })!;
+  assert.match(render.unknowns.join('\n'), /no DJANGO_SETTINGS_MODULE is set in the workspace/);
+});
+
+test('a settings module name found twice: the one outside test folders', async () => {
+  const p = await openProject(project({
+    'portal/__init__.py': '',
+    'portal/celery.py': "import os\nfrom celery import Celery\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_config')\napp = Celery('portal')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n\n@app.task\ndef hook():\n    pass\n",
+    'development/site_config.py': "CELERY_TASK_DEFAULT_QUEUE = 'default'\n",
+    'portal/tests/__init__.py': '',
+    'portal/tests/site_config.py': "CELERY_TASK_DEFAULT_QUEUE = 'test-queue'\n",
+  }));
+  const hook = p.route({ task: 'portal.celery.hook', app: 'portal.celery:app' })!;
+  assert.equal(hook.queue, 'default');
+  assert.deepEqual(hook.unknowns, []);
+});
