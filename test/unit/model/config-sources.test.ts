@@ -1,19 +1,10 @@
 // Settings sources the engine cannot read are said, never silently dropped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { writeProject } from '../temp-project';
 import { openProject } from '../../../server/src/service/project';
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cr-sources-'));
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject(files, 'cr-sources-');
 
 test('a config module not in the workspace, a Django settings module not set: Unknown on every route', async () => {
   const p = await openProject(project({

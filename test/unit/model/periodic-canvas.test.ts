@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { writeProject } from '../temp-project';
 import { openProject } from '../../../server/src/service/project';
 import { computeDiagnostics } from '../../../server/src/service/diagnostics';
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cr-beat-'));
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject(files, 'cr-beat-');
 
 const FILES = {
   'proj/__init__.py': '',

@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeProject } from '../temp-project';
 import { openProject } from '../../../server/src/service/project';
 import { computeDiagnostics } from '../../../server/src/service/diagnostics';
 import { summary } from '../../../server/src/service/trace';
 
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cr-pf-'));
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>): string => writeProject(files, 'cr-pf-');
 
 const APP = {
   'shop/__init__.py': '',
