@@ -8,7 +8,8 @@ import { queueReport } from './queues';
 import { analysis, type BindingRow } from './analysis';
 import { topicMatch } from '../routing';
 import type { RouteKey, RouterSpec } from '../routing/types';
-import type { Loc } from '../model/types';
+import type { Loc, WorkerFact } from '../model/types';
+import { basename } from 'node:path';
 
 export type NodeKind = 'task' | 'route' | 'exchange' | 'binding' | 'queue' | 'worker';
 export type NodeProblem = 'unreachable' | 'dropped' | 'error' | 'unknown';
@@ -139,6 +140,21 @@ export function buildGraph(p: Project): Graph {
   // The declared topology, used or not: exchange → binding → queue.
   for (const b of a.bindings) if (!b.implicit) bindingNode(b);
 
+  // One node per worker command: two commands with the same name (three compose files' `celery_worker`) are two
+  // nodes, the later ones told apart by where they are.
+  const workerIds = new Map<WorkerFact, string>();
+  const usedNames = new Set<string>();
+  for (const w of p.workers) {
+    const where = `${basename(w.loc.file)}:${w.loc.range.start.line + 1}`;
+    workerIds.set(w, usedNames.has(w.name) ? `worker:${w.name} (${where})` : `worker:${w.name}`);
+    usedNames.add(w.name);
+  }
+  const workerNode = (w: WorkerFact) => {
+    const id = workerIds.get(w) ?? `worker:${w.name}`;
+    const sub = [w.queues ? undefined : 'default queues', id === `worker:${w.name}` ? undefined : basename(w.loc.file)].filter(Boolean).join(' · ') || undefined;
+    return add({ id, kind: 'worker', label: w.name, loc: w.loc, sub });
+  };
+
   // Queues (declarations, problems) → workers.
   for (const q of queueReport(p)) {
     const n = nodes.get(queueNode(q.name))!;
@@ -148,9 +164,9 @@ export function buildGraph(p: Project): Graph {
       n.problem = 'unreachable';
       n.detail = `routed to by ${q.routedFrom.join(', ')} but consumed by no known worker`;
     }
-    for (const w of q.consumers) edge({ from: n.id, to: add({ id: `worker:${w}`, kind: 'worker', label: w, loc: p.workers.find((x) => x.name === w)?.loc }) });
+    for (const c of a.consumers(q.name)) edge({ from: n.id, to: workerNode(c.worker) });
   }
-  for (const w of p.workers) add({ id: `worker:${w.name}`, kind: 'worker', label: w.name, loc: w.loc, sub: w.queues ? undefined : 'default queues' });
+  for (const w of p.workers) workerNode(w);
   // Flows end at the workers consuming their queues (as drawn: the queue → worker edges).
   for (const flow of Object.values(flows)) {
     for (const id of flow) if (id.startsWith('queue:')) for (const e of edges) if (e.from === id && !flow.includes(e.to)) flow.push(e.to);

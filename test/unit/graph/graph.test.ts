@@ -9,6 +9,7 @@ import { buildGraph, graphToMermaid, graphToDot, type Graph } from '../../../ser
 import { layoutGraph, renderHtml, renderSvg, toRenderGraph, pageData, scriptJson } from '../../../server/src/service/graph-render';
 import { graphResult } from '../../../server/src/lsp/graph';
 import { syntheticGraph } from './synthetic';
+import { writeProject } from '../temp-project';
 
 const EXAMPLES = path.resolve(__dirname, '../../../examples');
 const cache = new Map<string, Promise<Project>>();
@@ -129,4 +130,21 @@ test('celery/graph answer: LSP locations, flows, the folder with the app', async
   assert.ok(!('loc' in t));
   assert.deepEqual(r.flows['task:events.tasks.send_sms'], ['task:events.tasks.send_sms', 'route:0:5', 'exchange:notifications', 'binding:notifications|notify.sms.*|sms_notifications', 'queue:sms_notifications', 'worker:notify@%h']);
   assert.equal(graphResult([]), null);
+});
+
+test('two worker commands with the same name are two nodes, each with its own edges', async () => {
+  const dir = writeProject({
+    'proj/__init__.py': '',
+    'proj/celery.py': "from celery import Celery\napp = Celery('proj')\n\n@app.task(queue='a')\ndef ta():\n    pass\n\n@app.task(queue='b')\ndef tb():\n    pass\n",
+    'docker-compose.yml': 'services:\n  celery_worker:\n    command: celery -A proj worker -Q a\n',
+    'deploy/docker-compose.yml': 'services:\n  celery_worker:\n    command: celery -A proj worker -Q b\n',
+  }, 'cr-graph-');
+  const g = buildGraph(await openProject(dir));
+  const workers = g.nodes.filter((n) => n.kind === 'worker');
+  assert.equal(workers.length, 2);
+  assert.deepEqual(workers.map((w) => w.label), ['celery_worker', 'celery_worker']);
+  const into = (q: string) => g.edges.filter((e) => e.from === `queue:${q}`).map((e) => e.to);
+  assert.equal(into('a').length, 1);
+  assert.equal(into('b').length, 1);
+  assert.notEqual(into('a')[0], into('b')[0]);
 });
