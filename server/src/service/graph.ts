@@ -166,7 +166,16 @@ export function buildGraph(p: Project): Graph {
     }
     for (const c of a.consumers(q.name)) edge({ from: n.id, to: workerNode(c.worker) });
   }
-  for (const w of p.workers) workerNode(w);
+  // A queue only a worker's -Q names (nothing routes there, or the app is not in the workspace) is still what
+  // that worker consumes: drawn, with its edge.
+  for (const w of p.workers) {
+    const id = workerNode(w);
+    for (const q of w.queues ?? []) {
+      const qid = `queue:${q}`;
+      if (!nodes.has(qid)) nodes.get(queueNode(q))!.sub = 'named only by a worker';
+      edge({ from: qid, to: id });
+    }
+  }
   // Flows end at the workers consuming their queues (as drawn: the queue → worker edges).
   for (const flow of Object.values(flows)) {
     for (const id of flow) if (id.startsWith('queue:')) for (const e of edges) if (e.from === id && !flow.includes(e.to)) flow.push(e.to);

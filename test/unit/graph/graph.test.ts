@@ -137,7 +137,7 @@ test('two worker commands with the same name are two nodes, each with its own ed
     'proj/__init__.py': '',
     'proj/celery.py': "from celery import Celery\napp = Celery('proj')\n\n@app.task(queue='a')\ndef ta():\n    pass\n\n@app.task(queue='b')\ndef tb():\n    pass\n",
     'docker-compose.yml': 'services:\n  celery_worker:\n    command: celery -A proj worker -Q a\n',
-    'deploy/docker-compose.yml': 'services:\n  celery_worker:\n    command: celery -A proj worker -Q b\n',
+    'deploy/docker-compose.yml': 'services:\n  celery_worker:\n    command: celery -A proj worker -Q b,only_here\n',
   }, 'cr-graph-');
   const g = buildGraph(await openProject(dir));
   const workers = g.nodes.filter((n) => n.kind === 'worker');
@@ -147,4 +147,7 @@ test('two worker commands with the same name are two nodes, each with its own ed
   assert.equal(into('a').length, 1);
   assert.equal(into('b').length, 1);
   assert.notEqual(into('a')[0], into('b')[0]);
+  // a queue only the worker names is still drawn, with its edge
+  assert.deepEqual(into('only_here'), into('b'));
+  assert.equal(g.nodes.find((n) => n.id === 'queue:only_here')?.sub, 'named only by a worker');
 });
