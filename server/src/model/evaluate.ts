@@ -175,15 +175,7 @@ export class Evaluator {
         return;
       }
       case 'class': {
-        const attrs: Env = new Map();
-        const scope = new Map(env);
-        const inner: ModuleResult = { module: res.module, env: scope, classes: res.classes, functions: new Map(), effects: [], assigned: new Map() };
-        for (const b of st.body) {
-          const before = new Map(scope);
-          this.stmt(src, b, scope, inner, conditional);
-          for (const [k, v] of scope) if (before.get(k) !== v) attrs.set(k, v);
-        }
-        const info: ClassInfo = { module: res.module, name: st.name, bases: st.bases.map((b) => this.eval(src, b, env)), attrs, stmt: st };
+        const info = this.classBody(src, st, env, res, conditional);
         if (env === res.env) res.classes.set(st.name, info);
         const decorated = this.host.decorate?.(res.module, st, env);
         env.set(st.name, decorated ?? { kind: 'ref', ref: { module: res.module, name: st.name, kind: 'class', loc: this.loc(src, { r: st.nameR }) } });
@@ -613,7 +605,7 @@ export class Evaluator {
     }
     if (fn.ref.kind === 'class') return { kind: 'ref', ref: { ...fn.ref, kind: 'class', name: fn.ref.name }, loc, conditional: undefined };
     if (fn.ref.kind === 'function') {
-      const made = this.appFactory(fn.ref, args(), kwargs());
+      const made = this.appFactory(fn.ref, args(), kwargs()) ?? this.classFactory(fn.ref);
       if (made) return made;
     }
     return unknown(`result of calling ${exprText(e.fn)}()`, loc);
@@ -624,6 +616,42 @@ export class Evaluator {
    * statically with the call's arguments, so the app and its configuration are seen. Only functions that
    * build a Celery app are run this way, a few levels deep at most.
    */
+  /** A class statement's attributes (each body statement run in the class scope) and bases. */
+  private classBody(src: ModuleSource, st: Extract<Stmt, { s: 'class' }>, env: Env, res: ModuleResult, conditional: boolean, name = st.name): ClassInfo {
+    const attrs: Env = new Map();
+    const scope = new Map(env);
+    const inner: ModuleResult = { module: res.module, env: scope, classes: res.classes, functions: new Map(), effects: [], assigned: new Map() };
+    for (const b of st.body) {
+      const before = new Map(scope);
+      this.stmt(src, b, scope, inner, conditional);
+      for (const [k, v] of scope) if (before.get(k) !== v) attrs.set(k, v);
+    }
+    return { module: res.module, name, bases: st.bases.map((b) => this.eval(src, b, env)), attrs, stmt: st };
+  }
+
+  /** `def conf(): ...; class Conf: ...; return Conf` — a settings class built inside a function and returned
+   * (bk-monitor's `config_from_object(rabbitmq_conf())`): that class, its body read with the function's
+   * parameters and other locals unknown, registered as `conf.<locals>.Conf`. */
+  private classFactory(ref: SymbolRef): Value | undefined {
+    const owner = this.module(ref.module);
+    const def = owner?.functions.get(ref.name);
+    const src = this.host.getModule(ref.module);
+    const last = def?.body[def.body.length - 1];
+    if (!owner || !def || !src || last?.s !== 'return' || last.e?.t !== 'name') return undefined;
+    const returned = last.e.id;
+    const st = def.body.find((x): x is Extract<Stmt, { s: 'class' }> => x.s === 'class' && x.name === returned);
+    if (!st) return undefined;
+    const name = `${ref.name}.<locals>.${st.name}`;
+    if (!owner.classes.has(name)) {
+      const env: Env = new Map(owner.env);
+      for (const p of def.sig) env.set(p.name, unknown(`parameter '${p.name}' of ${ref.name}()`));
+      // the function's other locals (assigned before the class) are not run: unknown where the class reads them
+      for (const x of def.body) if (x.s === 'assign' && x.target.t === 'name') env.set(x.target.id, unknown(`'${x.target.id}', a local of ${ref.name}()`));
+      owner.classes.set(name, this.classBody(src, st, env, owner, false, name));
+    }
+    return { kind: 'ref', ref: { module: ref.module, name, kind: 'class', loc: this.loc(src, { r: st.nameR }) } };
+  }
+
   private appFactory(ref: SymbolRef, args: Value[], kwargs: Record<string, Value>): Value | undefined {
     const owner = this.module(ref.module);
     const def = owner?.functions.get(ref.name);

@@ -90,3 +90,13 @@ test('workers: a shell line indented 100,000 spaces deep is read in linear time 
   assert.deepEqual(ws.map((w) => [w.name, w.queues]), [['run', ['x']], ['run fast', ['fast']]]);
   assert.ok(ms < 1_500, `${ms.toFixed(0)} ms`);
 });
+
+test('workers: YAML flow collections nested 3,000 deep are not parsed (V8 could not compile the next regex after)', () => {
+  const deep = '['.repeat(3_000);
+  const text = `${deep}\ncommand: celery -A p worker -Q ${deep.slice(0, 1000)}\n`;
+  for (let i = 0; i < 3; i++) assert.deepEqual(extractWorkers('/p/k8s/deployment.yaml', text), []);
+  // a regular expression compiled afterwards still works
+  assert.equal(/^(?:docker-)?compose\b.*\.ya?ml$/i.test('compose.yaml'), true);
+  // and a worker command in ordinary YAML is still read
+  assert.deepEqual(extractWorkers('/p/docker-compose.yml', 'services:\n  w:\n    command: ["celery", "-A", "p", "worker", "-Q", "a"]\n').map((w) => w.queues), [['a']]);
+});

@@ -69,8 +69,24 @@ export interface ExtractOptions {
 
 /** A worker command in YAML has `celery` and `worker` / `multi` / `-Q` close together (one command line, a list of
  * arguments, a Helm template, in either order); a data file that only mentions both far apart (an 800 KB OpenAPI
- * schema took 0.4 s to parse for nothing) is not parsed. */
-const YAML_WORKER_HINT = /celery[\s\S]{0,1000}?(?:\b(?:worker|multi)\b|-Q\b|--queues\b)|celeryd|(?:\b(?:worker|multi)\b|-Q\b|--queues\b)[\s\S]{0,1000}?celery/i;
+ * schema took 0.4 s to parse for nothing) is not parsed. Scanned by hand, in the merged windows of 1,000
+ * characters around each `celery`: a regex with a bounded gap that wide is too big for V8 to compile. */
+export function yamlMayStartWorker(text: string): boolean {
+  const t = text.toLowerCase();
+  if (t.includes('celeryd')) return true;
+  const near = /\b(?:worker|multi)\b|-q\b|--queues\b/;
+  let from = -1;
+  let to = -1;
+  for (let i = t.indexOf('celery'); i >= 0; i = t.indexOf('celery', i + 6)) {
+    const lo = Math.max(0, i - 1000);
+    if (lo > to) {
+      if (to >= 0 && near.test(t.slice(from, to))) return true;
+      from = lo;
+    }
+    to = i + 6 + 1000;
+  }
+  return to >= 0 && near.test(t.slice(from, to));
+}
 
 /** Workers started by one file. `.conf` files that are Celery env files (no `[program:]`) give none. */
 export function extractWorkers(path: string, text: string, opts: ExtractOptions = {}): WorkerFact[] {
@@ -85,7 +101,7 @@ export function extractWorkers(path: string, text: string, opts: ExtractOptions 
     const vars = toVars(opts.vars);
     switch (kind) {
       case 'procfile': return procfileWorkers(doc, vars);
-      case 'yaml': return vars || YAML_WORKER_HINT.test(text) ? yamlWorkers(doc, vars) : [];
+      case 'yaml': return vars || yamlMayStartWorker(text) ? yamlWorkers(doc, vars) : [];
       case 'systemd': return systemdWorkers(doc, vars);
       case 'supervisor': return isCeleryEnvFile(text) && !/^\s*\[/m.test(text) ? [] : supervisorWorkers(doc, vars);
       case 'shell': return shellWorkers(doc, vars);

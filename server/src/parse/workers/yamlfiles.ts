@@ -81,8 +81,26 @@ class Reader {
   }
 }
 
+/** Flow collections (`[`, `{`) nested deeper than this are not a worker definition: such a file is not parsed. The
+ * YAML parser recurses once per level, and 3,000 levels left V8 unable to compile the next regular expression
+ * (a fatal "RegExpCompiler Allocation failed", found by the fuzzer). */
+const MAX_FLOW_DEPTH = 64;
+
+/** The deepest nesting of `[` / `{` (over-counting a stray bracket in a comment or string, never under-counting). */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) { if (++depth > max) max = depth; } // [ {
+    else if ((c === 93 || c === 125) && depth > 0) depth--; // ] }
+  }
+  return max;
+}
+
 export function yamlWorkers(doc: Doc, vars?: Vars): WorkerFact[] {
   const out: WorkerFact[] = [];
+  if (flowDepth(doc.text) > MAX_FLOW_DEPTH) return out;
   const r = new Reader(doc);
   let docs: Document[];
   try { docs = parseAllDocuments(r.masked, { merge: true, uniqueKeys: false }) as Document[] } catch { return out }
