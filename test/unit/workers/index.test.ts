@@ -7,6 +7,7 @@ test('isWorkerFile / workerFileKind by name', () => {
     ['/p/Procfile', 'procfile'], ['/p/Procfile.dev', 'procfile'],
     ['/p/docker-compose.yml', 'yaml'], ['/p/docker-compose.prod.yaml', 'yaml'], ['/p/compose.yaml', 'yaml'], ['/p/k8s/worker.yaml', 'yaml'], ['/p/chart/templates/deploy.yml', 'yaml'],
     ['/etc/supervisor/conf.d/celery.conf', 'supervisor'], ['/p/supervisord.conf', 'supervisor'], ['/p/supervisor/celery.ini', 'supervisor'],
+    ['/p/templates/config/supervisor.tmpl', 'supervisor'], ['/p/deploy/celery.conf.j2', 'supervisor'],
     ['/p/deploy/celery.service', 'systemd'], ['/p/celery@.service', 'systemd'],
     ['/p/bin/start.sh', 'shell'], ['/p/run.bash', 'shell'], ['/p/docker-entrypoint', 'shell'], ['/p/entrypoint', 'shell'],
     ['/p/Makefile', 'makefile'], ['/p/GNUmakefile', 'makefile'], ['/p/ci/tasks.mk', 'makefile'],

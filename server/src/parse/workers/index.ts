@@ -48,6 +48,8 @@ export function workerFileKind(path: string): WorkerFileKind | undefined {
   if (/\.ya?ml$/.test(lower)) return 'yaml';
   if (/\.service$/.test(lower)) return 'systemd';
   if (/\.conf$/.test(lower) || /^supervisord.*\.ini$/.test(lower) || /[\\/]supervisor[^\\/]*[\\/][^\\/]+\.ini$/i.test(path)) return 'supervisor';
+  // deployment templates of supervisor programs (bk-monitor's supervisor.tmpl, celery.conf.j2)
+  if (/^supervisor.*\.(?:tmpl|tpl|j2|jinja2?)$/.test(lower) || /\.conf\.(?:tmpl|tpl|j2|jinja2?)$/.test(lower)) return 'supervisor';
   if (/\.(?:sh|bash|zsh)$/.test(lower) || /^(?:docker-)?entrypoint$/.test(lower)) return 'shell';
   if (/^(?:gnu)?makefile$/.test(lower) || /\.mk$/.test(lower)) return 'makefile';
   if (/^(?:dockerfile|containerfile)(?:\..+)?$/.test(lower) || /\.dockerfile$/.test(lower)) return 'dockerfile';
