@@ -3,11 +3,14 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 export interface ReadResult { text?: string; reason?: string }
 
+/** Files over this size are skipped with a note (the `celeryRouting.maxFileSize` setting overrides it). */
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+
 /** Most files fit: one buffer reused by every read of a thread. */
 const shared = Buffer.allocUnsafe(256 * 1024);
 
 /** The text of a file, or why there is none (larger than `maxSize`, an errno code). */
-export function readText(file: string, maxSize: number): ReadResult {
+export function readText(file: string, maxSize = DEFAULT_MAX_FILE_SIZE): ReadResult {
   let fd: number | undefined;
   const tooBig = (size: number) => ({ reason: `larger than ${Math.round(maxSize / 1024)} KiB (${Math.round(size / 1024)} KiB): skipped` });
   try {

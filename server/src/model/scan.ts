@@ -10,7 +10,6 @@ import { IncrementalModule } from '../parse/incremental';
 import type { ModuleIR } from '../parse/ir';
 import { moduleNameOf, type ModuleSource } from './modules';
 import { findSuppressions } from '../parse/suppressions';
-import { readText as readOne, type ReadResult } from './read-files';
 import { lowerSource } from './index-files';
 import { isWorkerFile, extractWorkers, mightContainWorker } from '../parse/workers';
 
@@ -49,12 +48,7 @@ export function listFiles(root: string, opts: ScanOptions = {}): ScanResult {
   return out;
 }
 
-export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
-
-/** Read a file as text, or say why not (one bounded read, no stat: a stat per file was a third of the scan). */
-export function readText(file: string, maxSize = DEFAULT_MAX_FILE_SIZE): ReadResult {
-  return readOne(file, maxSize);
-}
+export { DEFAULT_MAX_FILE_SIZE, readText } from './read-files';
 
 export function parseModule(parser: Parser, file: string, text: string, root: string): ModuleSource {
   return { module: moduleNameOf(file, root), file, isPackage: file.endsWith('__init__.py'), ...lowerSource(parser, text) };
