@@ -44,6 +44,8 @@ function routeJson(r: Route) {
   };
 }
 
+const NO_APP = 'note: no Celery app is made in this folder (no Celery(...) call): routes assume Celery\'s defaults. An app made by a package: describe how it reads its settings under externalApp in celery-routing.json.\n';
+
 export const commands: Record<string, Command> = {
   route: {
     flags: { ...PROJECT_FLAGS, root: 'string', queue: 'string', exchange: 'string', 'routing-key': 'string', priority: 'string', countdown: 'string', eta: 'string', 'send-task': 'boolean', app: 'string', json: 'boolean' },
@@ -122,6 +124,7 @@ export const commands: Record<string, Command> = {
       const p = await load(a.positional[0], a);
       const rows = queueReport(p);
       if (a.flags.json) { process.stdout.write(JSON.stringify(rows, null, 2) + '\n'); return 0; }
+      if (!p.apps.length) process.stderr.write(NO_APP);
       for (const q of rows) {
         process.stdout.write(`${q.name}  [${q.exchange || "''"} ${q.exchangeType}${q.routingKey !== null ? ` key=${q.routingKey}` : ''}]${q.declared ? '' : '  (not declared: auto-created on first send)'}\n`);
         process.stdout.write(`    routed from: ${q.routedFrom.length ? q.routedFrom.join(', ') : '-'}\n`);
@@ -135,6 +138,7 @@ export const commands: Record<string, Command> = {
     async run(a) {
       const p = await load(a.positional[0], a);
       const rows = p.tasks.map((t) => ({ task: t, route: p.route({ task: t.name }) }));
+      if (!a.flags.json && !p.apps.length) process.stderr.write(NO_APP);
       if (a.flags.json) {
         process.stdout.write(JSON.stringify(rows.map(({ task, route }) => ({ name: task.name, file: relative(p.root, task.loc.file), line: task.loc.range.start.line + 1, ...routeJson(route) })), null, 2) + '\n');
         return 0;

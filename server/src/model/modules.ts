@@ -29,12 +29,16 @@ export function forgetPackages(): void {
   packageParts.clear();
 }
 
+const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+
 function partsOf(dir: string, hasFile: (p: string) => boolean): string[] {
   const cache = hasFile === isPackageInit;
   const hit = cache ? packageParts.get(dir) : undefined;
   if (hit) return hit;
   let parts: string[] = [];
-  if (hasFile(join(dir, '__init__.py'))) {
+  // A folder whose name is not an identifier (`bk-sops/`, a checkout's root) cannot be imported as a
+  // package, whatever it holds: the import path starts below it.
+  if (IDENTIFIER.test(basename(dir)) && hasFile(join(dir, '__init__.py'))) {
     const up = dirname(dir);
     parts = [...(up === dir ? [] : partsOf(up, hasFile)), basename(dir)];
   }

@@ -9,11 +9,17 @@ import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { keyOf, qualified } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
 import type { ModuleSource } from './modules';
+import type { ExternalApp } from '../parse/projectFile';
 import { settingStyle, resolveSettings } from '../routing/settings';
 
 const OPTION_KEYS: TaskOptionKey[] = ['queue', 'routing_key', 'exchange', 'priority', 'exchange_type'];
 /** Call sites also carry the delay (Celery 5.5 reroutes countdown/ETA sends when a quorum queue exists). */
 const CALL_OPTION_KEYS: TaskOptionKey[] = [...OPTION_KEYS, 'countdown', 'eta'];
+/** `celery.current_app`: a proxy to the app current at run time — the project's app, wherever it is made. */
+const CURRENT_APP = /^celery(\._state|\.app)?\.current_app$/;
+const CURRENT_APP_TASK = /^celery(\._state|\.app)?\.current_app\.task$/;
+/** Celery 4's `celery.task.task` / `periodic_task` (removed in 5.0): tasks of the current app. */
+const CELERY4_TASK = /^celery\.task(\.base)?\.(task|periodic_task)$/;
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
 const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
 const SIGNATURE_METHODS = new Set(['s', 'si', 'signature', 'set']);
@@ -30,6 +36,8 @@ export interface WorkspaceOptions {
   taskDecorators?: string[];
   /** Values for environment variables (project file). */
   env?: Record<string, string>;
+  /** An app made outside the workspace (project file `externalApp`), with where it is declared. */
+  externalApp?: ExternalApp & { loc: Loc };
 }
 
 interface AppRecord { fact: AppFact; ctor: Record<string, Value>; ctorArgs: Value[]; aliases: string[] }
@@ -155,6 +163,8 @@ export class Workspace {
   /** `os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')` in manage.py / celery.py / wsgi / asgi. */
   djangoSettingsModule(): string | undefined {
     if (this.djangoModule !== undefined) return this.djangoModule ?? undefined;
+    const declared = this.options.externalApp?.djangoSettingsModule;
+    if (declared) return (this.djangoModule = this.findModule(declared)?.module ?? declared);
     const found: Array<{ module: string; from: string }> = [];
     for (const src of this.modules.values()) {
       visitCalls(src.ir.body, (c) => {
@@ -204,6 +214,13 @@ export class Workspace {
         if (res) this.appEffects(res, key, fact);
       }
       out.push(fact);
+    }
+    const ext = this.options.externalApp;
+    if (ext) {
+      // First: tasks that name no app (shared_task, current_app.task) belong to it.
+      const source = this.configSource({ kind: 'str', value: ext.config, loc: ext.loc }, ext.loc);
+      if (source) source.namespace = ext.namespace;
+      out.unshift({ variable: 'app', module: 'externalApp', loc: ext.loc, sources: source ? [source] : [], includes: [] });
     }
     return out;
   }
@@ -369,6 +386,8 @@ export class Workspace {
         appVariable = fn.ref.name.slice(0, -5);
         decorator = `@${fn.ref.name}`;
       } else if (fn.kind === 'ref' && /^celery(\.app)?\.(shared_task|task)$/.test(qualified(fn.ref))) decorator = '@shared_task';
+      else if (fn.kind === 'ref' && fn.ref.kind === 'external' && CURRENT_APP_TASK.test(qualified(fn.ref))) decorator = '@current_app.task';
+      else if (fn.kind === 'ref' && fn.ref.kind === 'external' && CELERY4_TASK.test(qualified(fn.ref))) decorator = `@${qualified(fn.ref).replace(/^celery\.task\.(base\.)?/, '')} (celery.task, Celery < 5)`;
       else if (this.isCustomDecorator(fnExpr, fn)) decorator = `@${dotted(fnExpr) ?? 'task'}`;
       else continue;
       const options: TaskFact['options'] = {};
@@ -574,7 +593,8 @@ export class Workspace {
     if (!SEND_METHODS.has(via)) return undefined;
     if (via === 'send_task') {
       const app = this.eval.eval(src, c.fn.obj, env);
-      if (app.kind !== 'ref' || app.ref.kind !== 'app') return undefined;
+      const isApp = app.kind === 'ref' && (app.ref.kind === 'app' || (app.ref.kind === 'external' && CURRENT_APP.test(qualified(app.ref))));
+      if (!isApp) return undefined;
       const name = c.args[0] ?? c.kwargs.find((k) => k.name === 'name')?.value;
       const nv = name ? this.eval.eval(src, name, env) : undefined;
       takeOptions(c, 'kwargs');

@@ -14,11 +14,15 @@ import type { Loc, Range } from '../model/types';
 const { parse: parseToml } = require('smol-toml') as typeof import('smol-toml', { with: { 'resolution-mode': 'import' } });
 
 export interface ProjectWorker { name: string; queues?: string[]; excludeQueues?: string[]; command?: string; runsOn?: string }
+/** An app made outside the repository: the arguments of its config_from_object call. */
+export interface ExternalApp { config: string; namespace?: string; djangoSettingsModule?: string }
+
 export interface ProjectConfig {
   env?: Record<string, string>;
   profiles?: Record<string, { env?: Record<string, string>; workers?: ProjectWorker[] }>;
   workers?: ProjectWorker[];
   apps?: string[];
+  externalApp?: ExternalApp;
   taskDecorators?: string[];
   transport?: string;
   celeryVersion?: string;

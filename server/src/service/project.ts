@@ -101,6 +101,7 @@ export class Project {
     }
     this.ws.options.env = { ...(this.options.env ?? {}), ...(c.env ?? {}), ...(profile?.env ?? {}) };
     this.ws.options.taskDecorators = [...(this.options.taskDecorators ?? []), ...(c.taskDecorators ?? [])];
+    this.ws.options.externalApp = c.externalApp && this.projectFile ? { ...c.externalApp, loc: this.projectFile.locate(['externalApp']) } : undefined;
     this.excludeRes = (c.exclude ?? []).map((g) => globRegex(g));
     if (this.projectFile) {
       const pf = this.projectFile;
@@ -359,7 +360,7 @@ export class Project {
     const memoed = this.memoRoute(config, req);
     // Callers decorate steps and unknowns: give them their own arrays.
     const trace = { ...memoed, steps: [...memoed.steps], unknowns: [...memoed.unknowns] };
-    if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed');
+    if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed (an app made by a package: describe it under externalApp in celery-routing.json)');
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
     const consumers: Consumer[] = [];
     // a delayed message (Celery 5.5) sits in celery_delayed_N first: its consumers are those of where it ends up
@@ -464,7 +465,8 @@ export function taskAttributes(t: TaskFact): TaskAttributes {
 
 const MAX_OPEN_BUFFERS = 32;
 
-const DEFAULT_CONFIG: RoutingConfig = {
+/** Celery's defaults: what routes use when the workspace makes no Celery app. */
+export const DEFAULT_CONFIG: RoutingConfig = {
   defaultQueue: 'celery', defaultExchange: 'celery', defaultExchangeType: 'direct', defaultRoutingKey: 'celery',
   createMissingQueues: true, defaultPriority: null, queueMaxPriority: null, queues: null, routes: null, transport: 'amqp',
 };

@@ -1,5 +1,5 @@
 /** Queues of the project's app: declaration, who routes to them, who consumes them. */
-import type { Project } from './project';
+import { DEFAULT_CONFIG, type Project } from './project';
 import { expandQueues, consumersOf } from '../routing';
 import type { Loc } from '../model/types';
 
@@ -16,9 +16,9 @@ export interface QueueRow {
 }
 
 export function queueReport(p: Project): QueueRow[] {
-  const app = p.appFor();
-  if (!app) return [];
-  const eq = expandQueues(app.config);
+  // No app in the workspace: routes assume Celery's defaults, and so does this report.
+  const config = p.appFor()?.config ?? DEFAULT_CONFIG;
+  const eq = expandQueues(config);
   const routed = new Map<string, Set<string>>();
   for (const t of p.tasks) {
     const r = p.route({ task: t.name });
@@ -31,11 +31,11 @@ export function queueReport(p: Project): QueueRow[] {
   const rows: QueueRow[] = eq.list.map((q) => ({
     name: q.display, exchange: q.exchange?.name ?? '', exchangeType: q.exchange?.type ?? 'direct', routingKey: q.routingKey,
     declared: true, maxPriority: q.maxPriority, routedFrom: [...(routed.get(q.display) ?? [])], loc: q.loc,
-    consumers: [...new Set(consumersOf(q.display, p.workers, app.config).map((c) => c.worker.name))],
+    consumers: [...new Set(consumersOf(q.display, p.workers, config).map((c) => c.worker.name))],
   }));
   for (const [name, from] of routed) {
     if (rows.some((r) => r.name === name)) continue;
-    rows.push({ name, exchange: name, exchangeType: 'direct', routingKey: name, declared: false, maxPriority: null, routedFrom: [...from], consumers: [...new Set(consumersOf(name, p.workers, app.config).map((c) => c.worker.name))] });
+    rows.push({ name, exchange: name, exchangeType: 'direct', routingKey: name, declared: false, maxPriority: null, routedFrom: [...from], consumers: [...new Set(consumersOf(name, p.workers, config).map((c) => c.worker.name))] });
   }
   return rows;
 }

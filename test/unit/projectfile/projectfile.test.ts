@@ -152,3 +152,33 @@ test('editing applies at once: a project file typed in the editor, then deleted'
   p.removeFile(file);
   assert.equal(p.projectFile, undefined);
 });
+
+test('externalApp: an app made by a package reads the Django settings the project file names', async () => {
+  // The blueapps pattern: `Celery('proj')` + `config_from_object('django.conf:settings')` inside a pip package.
+  const files = {
+    'manage.py': "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n",
+    'settings.py': "from config.default import *\n",
+    'config/__init__.py': 'from vendorapps.core.celery import celery_app\n',
+    'config/default.py': "from kombu import Queue\nCELERY_DEFAULT_QUEUE = 'default'\nCELERY_QUEUES = [Queue('default'), Queue('export')]\nCELERY_ROUTES = {'logs.tasks.export': {'queue': 'export'}}\n",
+    'logs/__init__.py': '',
+    'logs/tasks.py': "from celery import shared_task, current_app\n\n@shared_task\ndef export():\n    pass\n\n@current_app.task\ndef other():\n    pass\n",
+  };
+  const without = await openProject(project(files));
+  assert.equal(without.route({ task: 'logs.tasks.export' }).queue, 'celery');
+  assert.match(without.route({ task: 'logs.tasks.export' }).unknowns.join('\n'), /no Celery app was found.*externalApp/);
+
+  const p = await openProject(project({ ...files, 'celery-routing.json': '{\n  "externalApp": { "config": "django.conf:settings" }\n}\n' }));
+  assert.deepEqual(p.projectFile!.errors, []);
+  assert.equal(p.apps[0].id, 'externalApp:app');
+  assert.equal(p.apps[0].fact.loc.range.start.line, 1);
+  const exp = p.route({ task: 'logs.tasks.export' });
+  assert.equal(exp.queue, 'export');
+  assert.deepEqual(exp.unknowns, []);
+  assert.equal(p.route({ task: 'logs.tasks.other' }).queue, 'default');
+
+  // With namespace CELERY the old names are not read (Celery looks for CELERY_TASK_ROUTES): the default queue.
+  const ns = await openProject(project({ ...files, 'celery-routing.json': '{ "externalApp": { "config": "django.conf:settings", "namespace": "CELERY", "djangoSettingsModule": "config.default" } }' }));
+  assert.equal(ns.route({ task: 'logs.tasks.export' }).queue, 'celery');
+  const bad = await openProject(project({ ...files, 'celery-routing.json': '{ "externalApp": { "namespace": "CELERY" } }' }));
+  assert.ok(bad.projectFile!.errors.some((e) => /config/.test(e.message)), JSON.stringify(bad.projectFile!.errors));
+});

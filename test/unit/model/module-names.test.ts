@@ -1,0 +1,34 @@
+// Module names (and so automatic task names) the way Python imports them with the checkout on sys.path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeProject } from '../temp-project';
+import { openProject } from '../../../server/src/service/project';
+import { moduleNameOf, forgetPackages } from '../../../server/src/model/modules';
+
+test('a checkout folder that is not an identifier is never a package, even with an __init__.py', async () => {
+  const parent = writeProject({}, 'cr-names-');
+  const root = join(parent, 'bk-sops');
+  const files: Record<string, string> = {
+    '__init__.py': '',
+    'gcloud/__init__.py': '',
+    'gcloud/tasks.py': "from celery import current_app\n\n@current_app.task\ndef sweep():\n    pass\n",
+    'proj/__init__.py': '',
+    'proj/celery.py': "from celery import Celery\napp = Celery('proj')\napp.conf.task_routes = {'gcloud.tasks.sweep': {'queue': 'sweeper'}}\n",
+  };
+  for (const [p, text] of Object.entries(files)) { mkdirSync(join(root, p, '..'), { recursive: true }); writeFileSync(join(root, p), text); }
+  forgetPackages();
+  assert.equal(moduleNameOf(join(root, 'gcloud/tasks.py'), root), 'gcloud.tasks');
+  const p = await openProject(root);
+  assert.deepEqual(p.tasks.map((t) => t.name), ['gcloud.tasks.sweep']);
+  // @current_app.task belongs to the project's app: its task_routes apply
+  assert.equal(p.route({ task: 'gcloud.tasks.sweep' })!.queue, 'sweeper');
+});
+
+test('an identifier folder with an __init__.py stays a package part', () => {
+  const parent = writeProject({ 'shop/__init__.py': '', 'shop/orders/__init__.py': '', 'shop/orders/tasks.py': '' }, 'cr-names-');
+  forgetPackages();
+  assert.equal(moduleNameOf(join(parent, 'shop/orders/tasks.py'), join(parent, 'shop')), 'shop.orders.tasks');
+  assert.equal(moduleNameOf(join(parent, 'shop/orders/données.py'), join(parent, 'shop')), 'shop.orders.données');
+});
