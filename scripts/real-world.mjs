@@ -87,7 +87,15 @@ for (const dir of dirs) {
   const byName = new Map(tasks.map((t) => [t.task ?? t.name, t]));
   for (const [task, exp] of Object.entries(m.tasks ?? {})) {
     let got = byName.get(task);
-    if (!got) { try { got = json(['route', task, '--root', dir, '--json']); } catch { got = undefined; } }
+    if (!got) {
+      // `sentOnly`: defined in another repository, only sent from this one — where those sends go
+      const sentTo = exp.sentOnly ? queues.filter((q) => (q.routedFrom ?? []).some((f) => f.startsWith(`${task} (`))).map((q) => q.name) : [];
+      if (sentTo.length === 1) got = { queue: sentTo[0], deliveredTo: sentTo };
+      else {
+        bad.push(`task ${task}: not among the project's tasks (routed by name only)`);
+        try { got = json(['route', task, '--root', dir, '--json']); } catch { got = undefined; }
+      }
+    }
     if (!got) { bad.push(`task ${task}: not routed`); continue; }
     if ('queue' in exp && got.queue !== exp.queue) bad.push(`task ${task}: queue ${got.queue}, expected ${exp.queue}`);
     if (exp.deliveredTo && JSON.stringify([...got.deliveredTo].sort()) !== JSON.stringify([...exp.deliveredTo].sort())) bad.push(`task ${task}: deliveredTo ${got.deliveredTo}, expected ${exp.deliveredTo}`);

@@ -37,7 +37,8 @@ export interface EvalHost {
   /** Hook to turn a decorated function into a value (tasks). */
   decorate?(mod: string, stmt: Extract<Stmt, { s: 'def' | 'class' }>, env: Env): Value | undefined;
   /** A `Celery(...)` instance was created (kwargs evaluated); returns the app value. */
-  createApp?(mod: string, call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc): Value;
+  /** `cls`: the Celery subclass instantiated, if not Celery itself. */
+  createApp?(mod: string, call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc, cls?: SymbolRef): Value;
   /** The app created by that call is bound to `variable`. */
   nameApp?(app: Value, mod: string, variable: string): Value;
   /** An existing app is also bound to `mod.variable` (`app = create_app()`, `celery_app = app`). */
@@ -162,6 +163,7 @@ export class Evaluator {
           this.mutatingCall(src, e, env);
           // Only calls that can configure an app are kept (each keeps a copy of the scope).
           if (configures(e.fn)) res.effects.push({ kind: 'call', call: e, env: new Map(env), conditional });
+          if (env === res.env) this.exportClassSettings(src, e, env, res);
         }
         return;
       }
@@ -421,6 +423,9 @@ export class Evaluator {
         if (obj.kind === 'dict') return dictGet(obj, idx) ?? unknown(`key ${show(idx)} is not in the dict`, loc);
         if ((obj.kind === 'list' || obj.kind === 'tuple') && idx.kind === 'num') return obj.items.at(idx.value) ?? unknown('index out of range', loc);
         if (obj.kind === 'ref' && obj.ref.module === 'os.environ') return this.envLookup(idx, undefined, loc, true);
+        // `module[:-6]`: a slice (lowered as its text) of a known string
+        const slice = e.index.t === 'opaque' ? /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*$/.exec(e.index.text) : null;
+        if (slice && obj.kind === 'str') return { kind: 'str', value: sliceOf(obj.value, slice[1], slice[2]), loc };
         return unknown(`subscript of ${describe(obj)}`, loc);
       }
       case 'cond': {
@@ -482,6 +487,12 @@ export class Evaluator {
         return unknown(`class ${r.name} has no attribute '${e.name}' that can be read`, loc);
       }
       if (r.kind === 'external') {
+        // `from django.conf import settings; settings.NAME`: NAME of the Django settings module
+        if (r.module === 'django.conf.settings' && !r.name) {
+          const mod = this.host.djangoSettingsModule?.();
+          if (mod && this.host.getModule(mod)) return this.attributeOf(this.moduleRef(mod), e, loc);
+          return unknown(`settings.${e.name}: the Django settings module is not known`, loc);
+        }
         const full = r.name ? `${r.module}.${r.name}.${e.name}` : `${r.module}.${e.name}`;
         if (full === 'django.conf.settings') {
           const mod = this.host.djangoSettingsModule?.();
@@ -547,7 +558,7 @@ export class Evaluator {
       return out;
     };
     if (q === 'celery.Celery' || q === 'celery.app.Celery' || q === 'celery.app.base.Celery' || (fn.ref.kind === 'class' && this.isCelerySubclass(fn.ref))) {
-      return this.host.createApp?.(src.module, e, args(), kwargs(), loc) ?? unknown('Celery app', loc);
+      return this.host.createApp?.(src.module, e, args(), kwargs(), loc, fn.ref.kind === 'class' ? fn.ref : undefined) ?? unknown('Celery app', loc);
     }
     const kombu = KOMBU[q];
     if (kombu) return { kind: 'kombu', type: kombu, args: args(), kwargs: kwargs(), loc };
@@ -629,6 +640,90 @@ export class Evaluator {
     return { module: res.module, name, bases: st.bases.map((b) => this.eval(src, b, env)), attrs, stmt: st };
   }
 
+  /**
+   * `Settings.load_settings(__name__)`: a classmethod that copies the class's UPPERCASE members onto the module
+   * (class-based Django settings, readthedocs/core/settings.py). Known by its shape: a classmethod given the
+   * module's `__name__` whose body calls setattr. Properties are computed as it runs: unknown here, said.
+   */
+  private exportClassSettings(src: ModuleSource, e: Extract<Expr, { t: 'call' }>, env: Env, res: ModuleResult): void {
+    const arg = e.args[0];
+    if (e.fn.t !== 'attr' || e.args.length !== 1 || arg.t !== 'name' || arg.id !== '__name__') return;
+    const cls = this.eval(src, e.fn.obj, env);
+    if (cls.kind !== 'ref' || cls.ref.kind !== 'class') return;
+    const method = this.classMethod(cls.ref, e.fn.name);
+    if (!method || !method.decorators.some((d) => d.t === 'name' && d.id === 'classmethod') || !callsSetattr(method.body)) return;
+    const at = this.loc(src, e);
+    const seen = new Set<string>();
+    const collect = (ref: SymbolRef, depth: number) => {
+      const info = this.classInfo(ref);
+      if (!info) return;
+      for (const [k, v] of info.attrs) {
+        if (seen.has(k) || k.startsWith('_') || k !== k.toUpperCase() || !/[A-Z]/.test(k)) continue;
+        seen.add(k);
+        const def = info.stmt.body.find((b): b is Extract<Stmt, { s: 'def' }> => b.s === 'def' && b.name === k);
+        if (def && !def.decorators.some((d) => d.t === 'name' && d.id === 'property')) continue; // a method, not exported
+        env.set(k, def ? unknown(`${k} is a property of ${info.name}, computed when ${e.fn.t === 'attr' ? e.fn.name : 'the settings'}() runs`, at) : v);
+        res.assigned.set(k, v.loc ?? at);
+      }
+      if (depth < 10) for (const b of info.bases) if (b.kind === 'ref' && b.ref.kind === 'class') collect(b.ref, depth + 1);
+    };
+    collect(cls.ref, 0);
+  }
+
+  /**
+   * A task's automatic name under an app class that overrides `gen_task_name` (Celery's docs: drop `.tasks`
+   * from the module): the method run on (name, module); `super().gen_task_name(n, m)` is Celery's `m.n`.
+   * Undefined when the class does not override it; an Unknown when the body cannot be followed.
+   */
+  genTaskName(cls: SymbolRef, name: string, module: string): Value | undefined {
+    const def = this.classMethod(cls, 'gen_task_name');
+    const owner = def ? this.classOwner(cls, 'gen_task_name') : undefined;
+    const src = owner ? this.host.getModule(owner) : undefined;
+    const res = owner ? this.module(owner) : undefined;
+    if (!def || !src || !res) return undefined;
+    const at = this.loc(src, { r: def.nameR });
+    const env: Env = new Map(res.env);
+    const [self, nameP, moduleP] = def.sig.map((p) => p.name);
+    if (!self || !nameP || !moduleP || def.sig.length !== 3) return unknown(`gen_task_name of ${cls.name} takes other parameters than (self, name, module)`, at);
+    env.set(self, unknown('self'));
+    env.set(nameP, { kind: 'str', value: name });
+    env.set(moduleP, { kind: 'str', value: module });
+    const scratch: ModuleResult = { module: owner!, env, classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
+    for (const st of def.body) {
+      if (st.s !== 'return') { this.stmt(src, st, env, scratch, false); continue; }
+      const e = st.e;
+      const viaSuper = e?.t === 'call' && e.fn.t === 'attr' && e.fn.name === 'gen_task_name' && e.fn.obj.t === 'call' && e.fn.obj.fn.t === 'name' && e.fn.obj.fn.id === 'super';
+      if (viaSuper && e.t === 'call' && e.args.length === 2) {
+        const [n, m] = e.args.map((x) => this.eval(src, x, env));
+        if (n.kind === 'str' && m.kind === 'str') return { kind: 'str', value: [m.value, n.value].filter(Boolean).join('.'), loc: at };
+      } else if (e) {
+        const v = this.eval(src, e, env);
+        if (v.kind === 'str') return { ...v, loc: at };
+      }
+      break;
+    }
+    return unknown(`${cls.name}.gen_task_name (${src.file}:${def.nameR.start.line + 1}) names tasks in a way that cannot be followed`, at);
+  }
+
+  /** The module of the class (this one or a base) that defines `name`. */
+  private classOwner(ref: SymbolRef, name: string, depth = 0): string | undefined {
+    const info = depth < 10 ? this.classInfo(ref) : undefined;
+    if (!info) return undefined;
+    if (info.stmt.body.some((b) => b.s === 'def' && b.name === name)) return info.module;
+    for (const b of info.bases) if (b.kind === 'ref' && b.ref.kind === 'class') { const m = this.classOwner(b.ref, name, depth + 1); if (m) return m; }
+    return undefined;
+  }
+
+  /** A method defined in a class of the workspace or in one of its bases. */
+  private classMethod(ref: SymbolRef, name: string, depth = 0): Extract<Stmt, { s: 'def' }> | undefined {
+    const info = depth < 10 ? this.classInfo(ref) : undefined;
+    if (!info) return undefined;
+    const own = info.stmt.body.find((b): b is Extract<Stmt, { s: 'def' }> => b.s === 'def' && b.name === name);
+    if (own) return own;
+    for (const b of info.bases) if (b.kind === 'ref' && b.ref.kind === 'class') { const m = this.classMethod(b.ref, name, depth + 1); if (m) return m; }
+    return undefined;
+  }
+
   /** `def conf(): ...; class Conf: ...; return Conf` — a settings class built inside a function and returned
    * (bk-monitor's `config_from_object(rabbitmq_conf())`): that class, its body read with the function's
    * parameters and other locals unknown, registered as `conf.<locals>.Conf`. */
@@ -708,6 +803,12 @@ export class Evaluator {
           if (a[0]?.kind === 'str' && a[1]?.kind === 'str') return { ...self, value: self.value.split(a[0].value).join(a[1].value), loc };
           return unknown('.replace() with unknown arguments', loc);
         }
+        case 'endswith': case 'startswith': {
+          const options = a[0]?.kind === 'str' ? [a[0]] : a[0]?.kind === 'tuple' ? a[0].items : undefined;
+          if (!options?.every((o) => o.kind === 'str') || a.length > 1) return unknown(`.${name}() with unknown arguments`, loc);
+          const test = (o: string) => (name === 'endswith' ? self.value.endsWith(o) : self.value.startsWith(o));
+          return { kind: 'bool', value: options.some((o) => o.kind === 'str' && test(o.value)), loc };
+        }
       }
       return undefined;
     }
@@ -784,6 +885,18 @@ function configures(e: Expr): boolean {
     else return false;
   }
   return false;
+}
+
+/** Python's `s[a:b]` for integer bounds (negative from the end, clamped). */
+function sliceOf(s: string, from?: string, to?: string): string {
+  const at = (x: string | undefined, d: number) => { if (x === undefined) return d; const n = Number(x); return n < 0 ? Math.max(0, s.length + n) : Math.min(n, s.length); };
+  return s.slice(at(from, 0), at(to, s.length));
+}
+
+/** Does this body call `setattr(...)` anywhere (in loops and branches too)? */
+function callsSetattr(body: Stmt[]): boolean {
+  return body.some((st) => (st.s === 'expr' && st.e.t === 'call' && st.e.fn.t === 'name' && st.e.fn.id === 'setattr')
+    || ((st.s === 'for' || st.s === 'if') && (callsSetattr(st.body) || (st.s === 'if' && callsSetattr(st.orelse)))));
 }
 
 /** Values that grew beyond what configuration ever holds (`X = X + X` in a loop) become unknown. */

@@ -107,6 +107,8 @@ export interface TaskFact {
   name: string;
   /** How the name was obtained. */
   nameSource: 'explicit' | 'automatic' | 'class-attribute';
+  /** The app names tasks its own way (gen_task_name) and it could not be followed: why. */
+  nameUnknown?: string;
   /** Python function (or class) name. */
   func: string;
   module: string;

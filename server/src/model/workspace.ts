@@ -4,7 +4,7 @@
  * until the next change.
  */
 import type { Expr, Stmt } from '../parse/ir';
-import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
+import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, SymbolRef, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
 import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { keyOf, qualified } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
@@ -40,7 +40,7 @@ export interface WorkspaceOptions {
   externalApp?: ExternalApp & { loc: Loc };
 }
 
-interface AppRecord { fact: AppFact; ctor: Record<string, Value>; ctorArgs: Value[]; aliases: string[] }
+interface AppRecord { fact: AppFact; ctor: Record<string, Value>; ctorArgs: Value[]; aliases: string[]; /** a Celery subclass */ cls?: SymbolRef }
 
 export class Workspace {
   readonly modules = new Map<string, ModuleSource>();
@@ -141,7 +141,7 @@ export class Workspace {
         envValue: (v) => this.options.env?.[v],
         djangoSettingsModule: () => this.djangoSettingsModule(),
         decorate: (mod, st, env) => this.decorate(mod, st, env),
-        createApp: (mod, call, args, kwargs, loc) => this.createApp(mod, call, args, kwargs, loc),
+        createApp: (mod, call, args, kwargs, loc, cls) => this.createApp(mod, call, args, kwargs, loc, cls),
         nameApp: (app, mod, variable) => this.nameApp(app, mod, variable),
         aliasApp: (app, mod, variable) => {
           const rec = app.kind === 'ref' && app.ref.task ? this.appRecords.get(app.ref.task) : undefined;
@@ -182,11 +182,11 @@ export class Workspace {
 
   // ------------------------------------------------------------------ apps
 
-  private createApp(mod: string, _call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc): Value {
+  private createApp(mod: string, _call: Extract<Expr, { t: 'call' }>, args: Value[], kwargs: Record<string, Value>, loc: Loc, cls?: SymbolRef): Value {
     const main = args[0]?.kind === 'str' ? args[0].value : kwargs['main']?.kind === 'str' ? (kwargs['main'] as { value: string }).value : undefined;
     const key = `${mod}:@${loc.range.start.line}:${loc.range.start.character}`;
     if (!this.appRecords.has(key)) {
-      this.appRecords.set(key, { fact: { variable: '', module: mod, main, loc, sources: [], includes: [] }, ctor: kwargs, ctorArgs: args, aliases: [] });
+      this.appRecords.set(key, { fact: { variable: '', module: mod, main, loc, sources: [], includes: [] }, ctor: kwargs, ctorArgs: args, aliases: [], cls });
     }
     return { kind: 'ref', ref: { module: mod, name: '', kind: 'app', task: key }, loc };
   }
@@ -381,9 +381,11 @@ export class Workspace {
       const fnExpr = isCall ? d.fn : d;
       const fn = this.eval.eval(src, fnExpr, env);
       let appVariable: string | undefined;
+      let appKey: string | undefined;
       let decorator: string;
       if (fn.kind === 'ref' && fn.ref.kind === 'app' && fn.ref.name.endsWith('.task')) {
         appVariable = fn.ref.name.slice(0, -5);
+        appKey = fn.ref.task;
         decorator = `@${fn.ref.name}`;
       } else if (fn.kind === 'ref' && /^celery(\.app)?\.(shared_task|task)$/.test(qualified(fn.ref))) decorator = '@shared_task';
       else if (fn.kind === 'ref' && fn.ref.kind === 'external' && CURRENT_APP_TASK.test(qualified(fn.ref))) decorator = '@current_app.task';
@@ -413,9 +415,10 @@ export class Workspace {
           if (v) options[k] = v;
         }
       }
-      const taskName = name?.kind === 'str' ? name.value : this.autoName(mod, st.name, appVariable, env, src);
+      const auto = name?.kind === 'str' ? undefined : this.autoName(mod, st.name, appKey, src);
+      const taskName = name?.kind === 'str' ? name.value : auto!.name;
       const fact: TaskFact = {
-        name: taskName,
+        name: taskName, nameUnknown: auto?.unknown,
         nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
         func: st.name, module: mod, options, appVariable, decorator,
         loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
@@ -437,15 +440,15 @@ export class Workspace {
     return names.some((n) => n === text || n === q || (q !== undefined && q.endsWith(`.${n}`)));
   }
 
-  /** Celery's gen_task_name: `module.func`, with `__main__` replaced by the app's main name. */
-  private autoName(mod: string, func: string, appVariable: string | undefined, env: Env, src: ModuleSource): string {
+  /** Celery's gen_task_name: `module.func`, with `__main__` replaced by the app's main name — or the app
+   *  class's own gen_task_name. An override that cannot be followed leaves Celery's name, with why. */
+  private autoName(mod: string, func: string, appKey: string | undefined, src: ModuleSource): { name: string; unknown?: string } {
     let module = mod;
-    if (src.file.endsWith('__main__.py') || module === '__main__') {
-      const app = appVariable ? env.get(appVariable) : undefined;
-      const rec = app?.kind === 'ref' && app.ref.task ? this.appRecords.get(app.ref.task) : undefined;
-      if (rec?.fact.main) module = rec.fact.main;
-    }
-    return [module, func].filter(Boolean).join('.');
+    const rec = appKey ? this.appRecords.get(appKey) : undefined;
+    const custom = rec?.cls ? this.eval.genTaskName(rec.cls, func, mod) : undefined;
+    if (custom?.kind === 'str') return { name: custom.value };
+    if ((src.file.endsWith('__main__.py') || module === '__main__') && rec?.fact.main) module = rec.fact.main;
+    return { name: [module, func].filter(Boolean).join('.'), unknown: custom?.kind === 'unknown' ? custom.reason : undefined };
   }
 
   private taskClass(src: ModuleSource, st: Extract<Stmt, { s: 'class' }>, env: Env): Value | undefined {

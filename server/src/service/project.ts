@@ -360,6 +360,7 @@ export class Project {
     const memoed = this.memoRoute(config, req);
     // Callers decorate steps and unknowns: give them their own arrays.
     const trace = { ...memoed, steps: [...memoed.steps], unknowns: [...memoed.unknowns] };
+    if (def?.nameUnknown) trace.unknowns.push(`the task's name: ${def.nameUnknown}`);
     if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed (an app made by a package: describe it under externalApp in celery-routing.json)');
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
     const consumers: Consumer[] = [];

@@ -32,3 +32,41 @@ test('a settings module name found twice: the one outside test folders', async (
   assert.equal(hook.queue, 'default');
   assert.deepEqual(hook.unknowns, []);
 });
+
+test('class-based Django settings: a property among the exported members is an Unknown, said', async () => {
+  const p = await openProject(project({
+    'site/__init__.py': '',
+    'site/base.py': [
+      'import sys',
+      'class Settings:',
+      '    @classmethod',
+      '    def load_settings(cls, module_name):',
+      '        module = sys.modules[module_name]',
+      '        for member in dir(cls):',
+      '            if member.isupper():',
+      '                setattr(module, member, getattr(cls(), member))',
+      '',
+      'class Prod(Settings):',
+      "    CELERY_TASK_DEFAULT_QUEUE = 'web'",
+      '    @property',
+      '    def CELERY_TASK_ROUTES(self):',
+      "        return {'site.tasks.build': {'queue': 'builds'}}",
+      '',
+      'Prod.load_settings(__name__)',
+      '',
+    ].join('\n'),
+    'site/celery.py': "import os\nfrom celery import Celery\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.base')\napp = Celery('site')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n\n@app.task\ndef build():\n    pass\n",
+  }));
+  const r = p.route({ task: 'site.celery.build' });
+  assert.equal(r.queue, 'web');
+  assert.match(r.unknowns.join('\n'), /CELERY_TASK_ROUTES is a property of Prod, computed when load_settings\(\) runs/);
+});
+
+test('a classmethod given __name__ that does not call setattr exports nothing', async () => {
+  const p = await openProject(project({
+    'site/__init__.py': '',
+    'site/base.py': "class Prod:\n    CELERY_TASK_DEFAULT_QUEUE = 'web'\n    @classmethod\n    def describe(cls, name):\n        print(name)\n\nProd.describe(__name__)\n",
+    'site/celery.py': "import os\nfrom celery import Celery\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.base')\napp = Celery('site')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n\n@app.task\ndef build():\n    pass\n",
+  }));
+  assert.equal(p.route({ task: 'site.celery.build' }).queue, 'celery');
+});

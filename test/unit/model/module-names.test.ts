@@ -32,3 +32,12 @@ test('an identifier folder with an __init__.py stays a package part', () => {
   assert.equal(moduleNameOf(join(parent, 'shop/orders/tasks.py'), join(parent, 'shop')), 'shop.orders.tasks');
   assert.equal(moduleNameOf(join(parent, 'shop/orders/données.py'), join(parent, 'shop')), 'shop.orders.données');
 });
+
+test('an app class whose gen_task_name cannot be followed: Celery\'s name, and the route says why', async () => {
+  const p = await openProject(writeProject({
+    'hub/__init__.py': '',
+    'hub/celery.py': "import hashlib\nfrom celery import Celery\n\nclass Hub(Celery):\n    def gen_task_name(self, name, module):\n        return hashlib.md5(name.encode()).hexdigest()\n\napp = Hub('hub')\n\n@app.task\ndef ping():\n    pass\n",
+  }, 'cr-names-'));
+  assert.deepEqual(p.tasks.map((t) => t.name), ['hub.celery.ping']);
+  assert.match(p.route({ task: 'hub.celery.ping' }).unknowns.join('\n'), /the task's name: Hub\.gen_task_name \(.*celery\.py:5\) names tasks in a way that cannot be followed/);
+});
