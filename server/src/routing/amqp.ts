@@ -266,7 +266,16 @@ export function amqpDeliver(
 
 /** Key of a declare list: what declaring these queues depends on (the objects are rebuilt per send). */
 export function declareKey(declare: XQueue[]): string {
-  return declare.map((q) => JSON.stringify([q.name, q.noDeclare, q.exchange, q.routingKey, q.bindings, q.bindingArguments, q.queueArguments, q.maxPriority, q.durable, q.autoDelete])).join('\n');
+  if (declare.length === 1) return queueKey(declare[0]);
+  return declare.map(queueKey).join('\n');
+}
+
+/** One queue's part of a declare key, once per queue object (every route of a config asks again). */
+const queueKeys = new WeakMap<XQueue, string>();
+function queueKey(q: XQueue): string {
+  let k = queueKeys.get(q);
+  if (k === undefined) queueKeys.set(q, (k = JSON.stringify([q.name, q.noDeclare, q.exchange, q.routingKey, q.bindings, q.bindingArguments, q.queueArguments, q.maxPriority, q.durable, q.autoDelete])));
+  return k;
 }
 
 const declaredCache = new WeakMap<AmqpBroker, Map<string, { b: AmqpBroker; error: string | null }>>();

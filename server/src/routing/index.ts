@@ -121,11 +121,7 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     if (dd.kind === 'error') {
       t.error = dd.error;
       const p0 = publish(config, r);
-      if (p0.ok) {
-        const known0 = new Map<string, XQueue>();
-        for (const q of [...eq.list, ...p0.pub.declare]) known0.set(q.name, q);
-        redisPart(t, eq, p0.pub, (n) => known0.get(n)?.display ?? n, () => undefined);
-      }
+      if (p0.ok) redisPart(t, eq, p0.pub, (n) => (lastNamed(p0.pub.declare, n) ?? queuesByName(eq).get(n))?.display ?? n, () => undefined);
       return t;
     }
   }
@@ -167,10 +163,8 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     priority: pub.priority,
   };
 
-  // names on the broker → what the user calls them
-  const known = new Map<string, XQueue>();
-  for (const q of [...eq.list, ...pub.declare]) known.set(q.name, q);
-  const display = (n: string): string => known.get(n)?.display ?? n;
+  // names on the broker → what the user calls them (a queue the producer declares first)
+  const display = (n: string): string => (lastNamed(pub.declare, n) ?? queuesByName(eq).get(n))?.display ?? n;
 
   // RabbitMQ
   const wb = workerBroker(eq, config.deployed);
@@ -214,6 +208,23 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
   return t;
 }
 
+/** The queues of `task_queues` by broker name (the last of a name wins), built once per config: every route asks. */
+const byNameMemo = new WeakMap<ExpandedQueues, Map<string, XQueue>>();
+function queuesByName(eq: ExpandedQueues): Map<string, XQueue> {
+  let m = byNameMemo.get(eq);
+  if (!m) {
+    m = new Map();
+    for (const q of eq.list) m.set(q.name, q);
+    byNameMemo.set(eq, m);
+  }
+  return m;
+}
+
+function lastNamed(qs: XQueue[], name: string): XQueue | undefined {
+  for (let i = qs.length - 1; i >= 0; i--) if (qs[i].name === name) return qs[i];
+  return undefined;
+}
+
 /** Where the message lands on Redis (kombu virtual transport). */
 function redisPart(t: RouteTrace, eq: ExpandedQueues, pub: Published, display: (n: string) => string, realType: (x: string) => string | undefined): void {
   const rs = redisWorkerState(eq);
@@ -230,11 +241,13 @@ function redisPart(t: RouteTrace, eq: ExpandedQueues, pub: Published, display: (
     t.droppedOnRedis = d.fanoutQueues.length === 0;
     t.steps.push(`Redis: fanout exchange ${pyRepr(pub.exchange)} = PUB/SUB on ${pyRepr(d.pubsub[0])}: nothing is stored; only consumers connected at that moment get it${t.redisFanoutQueues.length ? ` (bound: ${list(t.redisFanoutQueues)})` : ' — no queue is bound, it is lost'}`);
   } else {
-    const uuid = new Map(pub.declare.concat(eq.list).map((q) => [q.name, brokerName(q)]));
+    // the list's name on Redis: the worker's queue of that name first, else the producer's
+    const named = (q: string) => queuesByName(eq).get(q) ?? lastNamed(pub.declare, q);
     t.deliveredToRedis = d.queues.map(display);
     t.redisLists = d.lists.map((l) => {
       const [q, ...rest] = l.split('\x06\x16');
-      return [uuid.get(q) ?? q, ...rest].join('\x06\x16');
+      const x = named(q);
+      return [x ? brokerName(x) : q, ...rest].join('\x06\x16');
     });
     t.droppedOnRedis = d.queues.length === 0;
     const real = realType(pub.exchange);

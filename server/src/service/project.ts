@@ -19,6 +19,7 @@ import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWork
 import { indexShared, type Indexed } from '../model/index-files';
 import { forgetPackages } from '../model/modules';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
+import { deepEqual, sameInputs, type StateInputs } from './state-inputs';
 import type { ResolvedSettings } from '../routing/settings';
 import { readDefinitions, mergeDefinitions, deployedTopology, type Definitions } from '../broker/definitions';
 import { appVhost } from './definitions';
@@ -273,10 +274,20 @@ export class Project {
     this.cache = undefined;
   }
 
+  /** The inputs of the last state built, to keep it when an update changed none of them. */
+  private lastBuilt?: { inputs: StateInputs; state: NonNullable<Project['cache']> };
+
   private get state() {
     if (!this.cache) {
+      const facts = this.ws.apps();
+      const inputs: StateInputs = {
+        apps: facts, tasks: this.ws.tasks(), calls: this.ws.calls(), workers: this.ws.allWorkers(),
+        modules: [...this.ws.modules.values()], lazyModules: this.lazy.size, fileSuppressions: [...this.fileSuppressions.values()],
+        others: [this.projectFile, ...this.definitions, this.options.transport, JSON.stringify(this.celeryVersion)],
+      };
+      if (this.lastBuilt && sameInputs(this.lastBuilt.inputs, inputs)) return (this.cache = this.lastBuilt.state);
       const transport = this.projectFile?.config.transport;
-      const apps = this.ws.apps().map((fact): ResolvedApp => {
+      const apps = facts.map((fact): ResolvedApp => {
         const c = buildConfig(this.ws, fact);
         if (transport) c.config.transport = transport;
         c.config.celeryVersion = this.celeryVersion.version;
@@ -286,11 +297,12 @@ export class Project {
         const config = this.canonical(id, this.options.transport ? { ...c.config, transport: this.options.transport } : c.config);
         return { id, fact, config, settings: c.settings, unknowns: c.unknowns };
       });
-      const tasks = this.ws.tasks();
-      const calls = [...this.ws.calls(), ...apps.flatMap((a) => beatEntries(a))];
+      const tasks = inputs.tasks;
+      const calls = [...inputs.calls, ...apps.flatMap((a) => beatEntries(a))];
       const byName = new Map<string, TaskFact>();
       for (const t of tasks) if (!byName.has(t.name)) byName.set(t.name, t);
       this.cache = { apps, tasks, calls, byName };
+      this.lastBuilt = { inputs, state: this.cache };
     }
     return this.cache;
   }
@@ -300,7 +312,7 @@ export class Project {
   /** The previous config object when nothing in it changed, so every cache keyed on it stays valid. */
   private canonical(appId: string, config: RoutingConfig): RoutingConfig {
     const prev = this.configs.get(appId);
-    if (prev && samePlainData(prev, config)) return prev;
+    if (prev && deepEqual(prev, config)) return prev;
     this.configs.set(appId, config);
     return config;
   }
@@ -438,25 +450,6 @@ export class Project {
  * Deep equality of JSON-like data (a routing config), with undefined properties as absent: what comparing
  * JSON.stringify outputs answered, without building a 450 kB string per keystroke.
  */
-function samePlainData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!samePlainData(a[i], b[i])) return false;
-    return true;
-  }
-  const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in x) {
-    if (x[k] === undefined) continue;
-    n++;
-    if (!samePlainData(x[k], y[k])) return false;
-  }
-  for (const k in y) if (y[k] !== undefined) n--;
-  return n === 0;
-}
-
 export function taskAttributes(t: TaskFact): TaskAttributes {
   const o: RouteOptions = {};
   for (const [k, v] of Object.entries(t.options)) if (v) setOption(o, k, v as Value);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { inlineProject } from './helpers';
 import { openProject, type Project } from '../../../server/src/service/project';
-import { computeDiagnostics } from '../../../server/src/service/diagnostics';
+import { analysis } from '../../../server/src/service/analysis';
 
 const FILES: Record<string, string> = {
   'proj/__init__.py': '',
@@ -34,7 +34,8 @@ const FILES: Record<string, string> = {
 function answers(p: Project): string {
   const routes = p.tasks.map((t) => p.route({ task: t.name })).map((r) => [r.task, r.queue, r.exchange, r.routingKey, r.priority, r.deliveredTo, r.error]);
   const calls = p.calls.map((c) => p.routeCall(c)).map((r) => r && [r.task, r.queue, r.priority, r.deliveredTo]);
-  const diags = computeDiagnostics(p).map((d) => `${d.code}@${d.loc.file.split('/').pop()}:${d.loc.range.start.line}:${d.message}`).sort();
+  // the editor's path: the diagnostics cached on the analysis (kept while an edit changes nothing they read)
+  const diags = analysis(p).diagnostics().map((d) => `${d.code}@${d.loc.file.split('/').pop()}:${d.loc.range.start.line}:${d.message}`).sort();
   return JSON.stringify({ configs: p.apps.map((a) => a.config), routes, calls, diags });
 }
 
@@ -53,6 +54,13 @@ const EDITS: Array<[string, string, string]> = [
   ['proj/settings.py', "    Queue('celery'),", "    Queue('celery'),\n    Queue('extra'),"],
   ['proj/settings.py', "task_default_queue = 'media'", "task_default_queue = 'extra'"],
   ['docker-compose.yml', 'celery,reports', 'celery,reportz,extra'],
+  // what rules read from a module besides its values: syntax errors, suppressions, its functions
+  ['proj/settings.py', 'FILLER = dict()', 'FILLER = dict(('],
+  ['proj/settings.py', 'FILLER = dict((', 'FILLER = dict()'],
+  ['proj/settings.py', "task_routes = {'proj.tasks.report'", "task_routes = {'proj.tasks.helper': 'extra', 'proj.tasks.report'"],
+  ['proj/tasks.py', 'def run():', 'def helper():\n    pass\n\ndef run():'],
+  ['proj/settings.py', "task_routes = {'proj.tasks.helper'", "# celery-routing: ignore[route-to-plain-function]\ntask_routes = {'proj.tasks.helper'"],
+  ['proj/settings.py', '# a comment', '# another comment'],
 ];
 
 test('edits in open buffers answer exactly as a fresh open of the same texts', async () => {
