@@ -324,7 +324,10 @@ const SCENARIOS = [
         await widget.locator('.monaco-list-row', { hasText: 'taskDecorators' }).first().waitFor({ timeout: 30000 });
         const labels = await widget.locator('.monaco-list-row .label-name').allInnerTexts();
         await wb.shot('15-project-file-completion');
-        for (const k of ['env', 'workers', 'profiles', 'taskDecorators']) assert(labels.some((l) => l.includes(k)), `schema completion lacks "${k}": ${JSON.stringify(labels)}`);
+        for (const k of ['env', 'externalApp', 'profiles', 'taskDecorators']) assert(labels.some((l) => l.includes(k)), `schema completion lacks "${k}": ${JSON.stringify(labels)}`);
+        // the list shows 12 rows at a time: the last key alphabetically, found by typing its start
+        await wb.page.keyboard.type('wor', { delay: 5 });
+        await widget.locator('.monaco-list-row', { hasText: 'workers' }).first().waitFor({ timeout: 15000 });
         await wb.escape();
         await wb.command('File: Revert File');
         return `schema completion: ${labels.slice(0, 8).join(', ')}`;
