@@ -24,6 +24,8 @@ export interface AmqpBroker {
   /** Quoted vhost for error texts. */
   vhost: string;
   deployed?: DeployedTopology;
+  /** A producer's view of the worker broker: its maps are the worker's until it changes one (see `own`). */
+  borrowed?: boolean;
 }
 
 /** Queue arguments RabbitMQ 3.10 checks on re-declare (rabbit_amqqueue:declare_args; checked live: x-queue-mode is one, x-foo is not). */
@@ -58,8 +60,15 @@ export function emptyBroker(deployed?: DeployedTopology): AmqpBroker {
   return b;
 }
 
-const cloneBroker = (b: AmqpBroker): AmqpBroker =>
-  ({ ...b, exchanges: new Map(b.exchanges), queues: new Map(b.queues), bindings: [...b.bindings], errors: [...b.errors] });
+/** Before a change to a borrowed broker: its own copies of the maps (most producer declares change nothing). */
+function own(b: AmqpBroker): void {
+  if (!b.borrowed) return;
+  b.exchanges = new Map(b.exchanges);
+  b.queues = new Map(b.queues);
+  b.bindings = [...b.bindings];
+  b.errors = [...b.errors];
+  b.borrowed = false;
+}
 
 const shown = (v: unknown): string => (v === undefined ? 'none' : `'${String(v)}'`);
 
@@ -78,6 +87,7 @@ function declareExchange(b: AmqpBroker, ex: XExchange | null): void {
     }
     return;
   }
+  own(b);
   b.exchanges.set(ex.name, ex);
 }
 
@@ -85,6 +95,7 @@ function bind(b: AmqpBroker, exchange: string, queue: string, routingKey: string
   if (!b.exchanges.has(exchange)) throw new Error(`404 NOT_FOUND - no exchange ${pyRepr(exchange)} in vhost ${b.vhost}`);
   const a = JSON.stringify(args ?? {});
   if (!b.bindings.some((x) => x.exchange === exchange && x.queue === queue && x.routingKey === routingKey && JSON.stringify(x.arguments ?? {}) === a)) {
+    own(b);
     b.bindings.push({ exchange, queue, routingKey, arguments: args });
   }
 }
@@ -115,7 +126,10 @@ export function declareQueue(b: AmqpBroker, q: XQueue, by: Declarer): void {
     for (const [arg, a, c] of flags) {
       if (a !== c) throw new Error(`406 PRECONDITION_FAILED - inequivalent arg '${arg}' for queue ${pyRepr(q.name)} in vhost ${b.vhost}: received '${a}' but current is '${c}'`);
     }
-  } else b.queues.set(q.name, { args, durable: q.durable, autoDelete: q.autoDelete });
+  } else {
+    own(b);
+    b.queues.set(q.name, { args, durable: q.durable, autoDelete: q.autoDelete });
+  }
   if (ex && ex.name) bind(b, ex.name, q.name, q.routingKey ?? '', q.bindingArguments);
   for (const x of q.bindings) {
     if (x.exchange && x.exchange.name) {
@@ -148,8 +162,15 @@ export function workerBroker(eq: ExpandedQueues, deployed?: DeployedTopology): A
  * Exported for hover/completion ("which queues receive key K").
  */
 export function topicMatch(pattern: string, key: string): boolean {
-  const p = pattern.split('.');
-  const k = key.split('.');
+  if (!pattern.includes('*') && !pattern.includes('#')) return pattern === key;
+  const p = wordsOf(pattern);
+  const k = wordsOf(key);
+  if (!pattern.includes('#')) {
+    // `*` only: word for word (every route asks this of every topic binding; no memo needed)
+    if (p.length !== k.length) return false;
+    for (let i = 0; i < p.length; i++) if (p[i] !== '*' && p[i] !== k[i]) return false;
+    return true;
+  }
   const memo = new Map<number, boolean>();
   const m = (i: number, j: number): boolean => {
     const id = i * (k.length + 1) + j;
@@ -164,6 +185,17 @@ export function topicMatch(pattern: string, key: string): boolean {
     return r;
   };
   return m(0, 0);
+}
+
+/** Words of a key or pattern (routing asks one key against every binding of an exchange, for every task). */
+const words = new Map<string, string[]>();
+function wordsOf(s: string): string[] {
+  let w = words.get(s);
+  if (!w) {
+    if (words.size > 20000) words.clear();
+    words.set(s, (w = s.split('.')));
+  }
+  return w;
 }
 
 /** Celery's message headers (protocol 2, amqp.py:326-347) that headers exchanges see. */
@@ -288,7 +320,7 @@ function declared(base: AmqpBroker, declare: XQueue[]): { b: AmqpBroker; error: 
   const key = declareKey(declare);
   let hit = memo.get(key);
   if (!hit) {
-    const b = cloneBroker(base);
+    const b: AmqpBroker = { ...base, borrowed: true };
     let error: string | null = null;
     for (const q of declare) {
       try {
@@ -298,7 +330,8 @@ function declared(base: AmqpBroker, declare: XQueue[]): { b: AmqpBroker; error: 
         break;
       }
     }
-    memo.set(key, (hit = { b, error }));
+    // nothing changed: the worker broker itself (later memos keyed on it stay shared)
+    memo.set(key, (hit = { b: b.borrowed ? base : b, error }));
   }
   return hit;
 }

@@ -66,14 +66,26 @@ export interface RedisState {
   /** Fanout-bound queues → (exchange, subscribe key) (redis.py:1026-1031). */
   fanoutQueues: Map<string, { exchange: string; routingKey: string }>;
   errors: { queue: string; error: string }[];
+  /** A producer's view of the worker's state: maps and rows are the worker's until it adds one (most declares add
+   *  nothing the worker did not), then copied — the maps once, a table's rows at each addition. */
+  borrowed?: { tables: boolean; fanout: boolean };
 }
 
 interface Conn { types: Map<string, XExchange>; bound: Set<string> }
 
 function addRow(s: RedisState, exchange: string, row: RedisRow): void {
-  const t = s.tables.get(exchange) ?? [];
-  if (!t.some((r) => r.routingKey === row.routingKey && r.pattern === row.pattern && r.queue === row.queue)) t.push(row);
-  s.tables.set(exchange, t);
+  const t = s.tables.get(exchange);
+  if (t?.some((r) => r.routingKey === row.routingKey && r.pattern === row.pattern && r.queue === row.queue)) return;
+  if (!s.borrowed) { if (t) t.push(row); else s.tables.set(exchange, [row]); return; }
+  if (s.borrowed.tables) { s.tables = new Map(s.tables); s.borrowed.tables = false; }
+  s.tables.set(exchange, [...(t ?? []), row]);
+}
+
+function setFanout(s: RedisState, queue: string, v: { exchange: string; routingKey: string }): void {
+  const prev = s.fanoutQueues.get(queue);
+  if (prev && prev.exchange === v.exchange && prev.routingKey === v.routingKey) return;
+  if (s.borrowed?.fanout) { s.fanoutQueues = new Map(s.fanoutQueues); s.borrowed.fanout = false; }
+  s.fanoutQueues.set(queue, v);
 }
 
 function exchangeDeclare(c: Conn, ex: XExchange | null): void {
@@ -95,7 +107,7 @@ function queueBind(s: RedisState, c: Conn, queue: string, exchange: string, rk: 
   if (!TYPES.has(ex.type)) throw new Error(keyError(ex.type)); // exchange_types['headers']
   c.bound.add(id);
   addRow(s, exchange, { routingKey: rk, pattern: ex.type === 'topic' ? redisTopicPattern(rk) : '', queue });
-  if (ex.type === 'fanout') s.fanoutQueues.set(queue, { exchange, routingKey: rk.replace(/#/g, '*') });
+  if (ex.type === 'fanout') setFanout(s, queue, { exchange, routingKey: rk.replace(/#/g, '*') });
 }
 
 function declareQueue(s: RedisState, c: Conn, q: XQueue, by: Declarer): void {
@@ -155,11 +167,7 @@ function producerState(base: RedisState, declare: XQueue[]): { s: RedisState; c:
   const key = declareKey(declare);
   let hit = memo.get(key);
   if (!hit) {
-    const s: RedisState = {
-      tables: new Map([...base.tables].map(([k, v]) => [k, [...v]])),
-      fanoutQueues: new Map(base.fanoutQueues),
-      errors: base.errors,
-    };
+    const s: RedisState = { tables: base.tables, fanoutQueues: base.fanoutQueues, errors: base.errors, borrowed: { tables: true, fanout: true } };
     const c: Conn = { types: new Map(), bound: new Set() };
     let error: string | null = null;
     for (const q of declare) {

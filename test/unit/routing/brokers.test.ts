@@ -82,3 +82,20 @@ test('results are cached per config object and stay identical', () => {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   assert.ok(ms < 2000, `2000 sends took ${ms} ms`);
 });
+
+test('topicMatch (with its fast paths for patterns without # or without wildcards) = the AMQP rule on 20,000 random pairs', () => {
+  // the rule, written plainly: `*` one word, `#` zero or more words
+  const rule = (p: string[], k: string[]): boolean => {
+    if (!p.length) return !k.length;
+    if (p[0] === '#') return rule(p.slice(1), k) || (k.length > 0 && rule(p, k.slice(1)));
+    return k.length > 0 && (p[0] === '*' || p[0] === k[0]) && rule(p.slice(1), k.slice(1));
+  };
+  let seed = 7;
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const words = ['a', 'b', '', 'ab'];
+  for (let i = 0; i < 20000; i++) {
+    const p = Array.from({ length: 1 + rnd(4) }, () => ['a', 'b', '*', '#', ''][rnd(5)]).join('.');
+    const k = Array.from({ length: 1 + rnd(4) }, () => words[rnd(4)]).join('.');
+    assert.equal(topicMatch(p, k), rule(p.split('.'), k.split('.')), `${p} vs ${k}`);
+  }
+});
