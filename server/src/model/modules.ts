@@ -47,11 +47,37 @@ function partsOf(dir: string, hasFile: (p: string) => boolean): string[] {
 }
 
 /**
+ * Folders the project puts on `sys.path` itself (`sys.path.append(os.path.join(os.getcwd(), 'packages'))` in
+ * settings.py): modules below one are imported — and their tasks named — from there (`monitor_web.tasks`, not
+ * `packages.monitor_web.tasks`). Set after a scan (see `sysPathRoots`).
+ */
+const rootsByProject = new Map<string, string[]>();
+let importRoots: string[] = [];
+export function setImportRoots(projectRoot: string, roots: string[]): void {
+  rootsByProject.set(projectRoot, roots.filter((r) => r.startsWith(projectRoot + sep)));
+  importRoots = [...new Set([...rootsByProject.values()].flat())].sort((a, b) => b.length - a.length);
+}
+
+/** The name of `file` below an import root, if it is under one and every folder on the way is an identifier. */
+function underImportRoot(file: string): string | undefined {
+  for (const r of importRoots) {
+    if (!file.startsWith(r + sep)) continue;
+    const parts = relative(r, file).split(sep);
+    const stem = parts.pop()!.replace(/\.pyi?$/, '');
+    const names = stem === '__init__' ? parts : [...parts, stem];
+    if (names.length && names.every((n) => IDENTIFIER.test(n))) return names.join('.');
+  }
+  return undefined;
+}
+
+/**
  * The dotted name of a Python file: walk up while the folder is a package (`__init__.py`), so
  * `src/proj/tasks.py` in package `proj` is `proj.tasks` even if the workspace root is above `src/`.
  * Folders without `__init__.py` (namespace packages) fall back to the path below the root.
  */
 export function moduleNameOf(file: string, root: string, hasFile: (p: string) => boolean = isPackageInit): string {
+  const rooted = importRoots.length ? underImportRoot(file) : undefined;
+  if (rooted) return rooted;
   const name = basename(file);
   const isInit = name === '__init__.py';
   const stem = name.replace(/\.pyi?$/, '');

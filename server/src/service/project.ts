@@ -17,7 +17,9 @@ import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
 import { indexShared, type Indexed } from '../model/index-files';
-import { forgetPackages } from '../model/modules';
+import { forgetPackages, moduleNameOf, setImportRoots } from '../model/modules';
+import { sysPathRoots } from '../model/sys-path';
+import type { ModuleIR } from '../parse/ir';
 import { detectCeleryVersion, type CeleryVersion } from '../model/celeryVersion';
 import { deepEqual, sameInputs, type StateInputs } from './state-inputs';
 import type { ResolvedSettings } from '../routing/settings';
@@ -259,6 +261,10 @@ export class Project {
     const prefilter = this.prefilter();
     const items: Indexed[] = new Array(files.python.length);
     indexShared(this.parser, { root: this.root, files: files.python, prefilter: { source: prefilter.source, flags: prefilter.flags }, maxSize: max }, (i, it) => { items[i] = it; });
+    // folders the project puts on sys.path: modules below them are named from there
+    const roots = sysPathRoots(items.filter((x): x is Indexed & { ir: ModuleIR } => !!x.ir));
+    setImportRoots(this.root, roots);
+    if (roots.length) for (const it of items) if (roots.some((r) => it.file.startsWith(r + sep))) it.module = moduleNameOf(it.file, this.root);
     for (const { file, module, ir, suppressions, reason } of items) {
       if (ir) {
         this.buffers.get(file)?.dispose();

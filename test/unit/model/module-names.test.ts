@@ -41,3 +41,23 @@ test('an app class whose gen_task_name cannot be followed: Celery\'s name, and t
   assert.deepEqual(p.tasks.map((t) => t.name), ['hub.celery.ping']);
   assert.match(p.route({ task: 'hub.celery.ping' }).unknowns.join('\n'), /the task's name: Hub\.gen_task_name \(.*celery\.py:5\) names tasks in a way that cannot be followed/);
 });
+
+test('a folder the project puts on sys.path names the modules below it (bk-monitor\'s packages/)', async () => {
+  const files = (line: string): Record<string, string> => ({
+    'manage.py': "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n",
+    'settings.py': `import os\nimport sys\n${line}\nCELERY_TASK_ROUTES = {'shop.tasks.refund': {'queue': 'refunds'}}\n`,
+    'proj/__init__.py': '',
+    'proj/celery.py': "from celery import Celery\napp = Celery('proj')\napp.config_from_object('django.conf:settings', namespace='CELERY')\n",
+    'packages/__init__.py': '',
+    'packages/shop/__init__.py': '',
+    'packages/shop/tasks.py': 'from celery import shared_task\n\n@shared_task\ndef refund():\n    pass\n',
+  });
+  for (const line of ["sys.path.append(os.path.join(os.getcwd(), 'packages'))", "sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'packages'))"]) {
+    const p = await openProject(writeProject(files(line), 'cr-names-'));
+    assert.deepEqual(p.tasks.map((t) => t.name), ['shop.tasks.refund'], line);
+    assert.equal(p.route({ task: 'shop.tasks.refund' }).queue, 'refunds');
+  }
+  // a computed folder is left alone: the file keeps its package name
+  const p = await openProject(writeProject(files("sys.path.append(os.environ['EXTRA'])"), 'cr-names-'));
+  assert.deepEqual(p.tasks.map((t) => t.name), ['packages.shop.tasks.refund']);
+});
