@@ -466,6 +466,12 @@ export class Evaluator {
     }
   }
 
+  /** `django.conf.settings`: the Django settings module of the workspace, when it is known. */
+  private djangoSettings(loc: Loc): Value {
+    const mod = this.host.djangoSettingsModule?.();
+    return mod && this.host.getModule(mod) ? this.moduleRef(mod) : unknown('django.conf.settings: the Django settings module is not known', loc);
+  }
+
   private attribute(src: ModuleSource, e: Extract<Expr, { t: 'attr' }>, env: Env, loc: Loc): Value {
     return this.attributeOf(this.eval(src, e.obj, env), e, loc);
   }
@@ -489,16 +495,11 @@ export class Evaluator {
       if (r.kind === 'external') {
         // `from django.conf import settings; settings.NAME`: NAME of the Django settings module
         if (r.module === 'django.conf.settings' && !r.name) {
-          const mod = this.host.djangoSettingsModule?.();
-          if (mod && this.host.getModule(mod)) return this.attributeOf(this.moduleRef(mod), e, loc);
-          return unknown(`settings.${e.name}: the Django settings module is not known`, loc);
+          const settings = this.djangoSettings(loc);
+          return settings.kind === 'unknown' ? unknown(`settings.${e.name}: ${settings.reason}`, loc) : this.attributeOf(settings, e, loc);
         }
         const full = r.name ? `${r.module}.${r.name}.${e.name}` : `${r.module}.${e.name}`;
-        if (full === 'django.conf.settings') {
-          const mod = this.host.djangoSettingsModule?.();
-          if (mod && this.host.getModule(mod)) return this.moduleRef(mod);
-          return unknown('django.conf.settings: the Django settings module is not known', loc);
-        }
+        if (full === 'django.conf.settings') return this.djangoSettings(loc);
         return { kind: 'ref', ref: { module: full, name: '', kind: 'external' }, loc };
       }
       if (r.kind === 'app' || r.kind === 'task') return { kind: 'ref', ref: { ...r, name: `${r.name}.${e.name}` }, loc };
@@ -622,11 +623,6 @@ export class Evaluator {
     return unknown(`result of calling ${exprText(e.fn)}()`, loc);
   }
 
-  /**
-   * An app factory (`def create_app(): app = Celery(...); app.conf.x = ...; return app`): its body runs
-   * statically with the call's arguments, so the app and its configuration are seen. Only functions that
-   * build a Celery app are run this way, a few levels deep at most.
-   */
   /** A class statement's attributes (each body statement run in the class scope) and bases. */
   private classBody(src: ModuleSource, st: Extract<Stmt, { s: 'class' }>, env: Env, res: ModuleResult, conditional: boolean, name = st.name): ClassInfo {
     const attrs: Env = new Map();
@@ -650,7 +646,7 @@ export class Evaluator {
     if (e.fn.t !== 'attr' || e.args.length !== 1 || arg.t !== 'name' || arg.id !== '__name__') return;
     const cls = this.eval(src, e.fn.obj, env);
     if (cls.kind !== 'ref' || cls.ref.kind !== 'class') return;
-    const method = this.classMethod(cls.ref, e.fn.name);
+    const method = this.classMethod(cls.ref, e.fn.name)?.def;
     if (!method || !method.decorators.some((d) => d.t === 'name' && d.id === 'classmethod') || !callsSetattr(method.body)) return;
     const at = this.loc(src, e);
     const seen = new Set<string>();
@@ -676,11 +672,11 @@ export class Evaluator {
    * Undefined when the class does not override it; an Unknown when the body cannot be followed.
    */
   genTaskName(cls: SymbolRef, name: string, module: string): Value | undefined {
-    const def = this.classMethod(cls, 'gen_task_name');
-    const owner = def ? this.classOwner(cls, 'gen_task_name') : undefined;
-    const src = owner ? this.host.getModule(owner) : undefined;
-    const res = owner ? this.module(owner) : undefined;
-    if (!def || !src || !res) return undefined;
+    const found = this.classMethod(cls, 'gen_task_name');
+    const src = found && this.host.getModule(found.module);
+    const res = found && this.module(found.module);
+    if (!found || !src || !res) return undefined;
+    const def = found.def;
     const at = this.loc(src, { r: def.nameR });
     const env: Env = new Map(res.env);
     const [self, nameP, moduleP] = def.sig.map((p) => p.name);
@@ -688,7 +684,7 @@ export class Evaluator {
     env.set(self, unknown('self'));
     env.set(nameP, { kind: 'str', value: name });
     env.set(moduleP, { kind: 'str', value: module });
-    const scratch: ModuleResult = { module: owner!, env, classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
+    const scratch: ModuleResult = { module: found.module, env, classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
     for (const st of def.body) {
       if (st.s !== 'return') { this.stmt(src, st, env, scratch, false); continue; }
       const e = st.e;
@@ -705,21 +701,12 @@ export class Evaluator {
     return unknown(`${cls.name}.gen_task_name (${src.file}:${def.nameR.start.line + 1}) names tasks in a way that cannot be followed`, at);
   }
 
-  /** The module of the class (this one or a base) that defines `name`. */
-  private classOwner(ref: SymbolRef, name: string, depth = 0): string | undefined {
-    const info = depth < 10 ? this.classInfo(ref) : undefined;
-    if (!info) return undefined;
-    if (info.stmt.body.some((b) => b.s === 'def' && b.name === name)) return info.module;
-    for (const b of info.bases) if (b.kind === 'ref' && b.ref.kind === 'class') { const m = this.classOwner(b.ref, name, depth + 1); if (m) return m; }
-    return undefined;
-  }
-
-  /** A method defined in a class of the workspace or in one of its bases. */
-  private classMethod(ref: SymbolRef, name: string, depth = 0): Extract<Stmt, { s: 'def' }> | undefined {
+  /** A method defined in a class of the workspace or in one of its bases, with the module that defines it. */
+  private classMethod(ref: SymbolRef, name: string, depth = 0): { def: Extract<Stmt, { s: 'def' }>; module: string } | undefined {
     const info = depth < 10 ? this.classInfo(ref) : undefined;
     if (!info) return undefined;
     const own = info.stmt.body.find((b): b is Extract<Stmt, { s: 'def' }> => b.s === 'def' && b.name === name);
-    if (own) return own;
+    if (own) return { def: own, module: info.module };
     for (const b of info.bases) if (b.kind === 'ref' && b.ref.kind === 'class') { const m = this.classMethod(b.ref, name, depth + 1); if (m) return m; }
     return undefined;
   }
@@ -747,6 +734,11 @@ export class Evaluator {
     return { kind: 'ref', ref: { module: ref.module, name, kind: 'class', loc: this.loc(src, { r: st.nameR }) } };
   }
 
+  /**
+   * An app factory (`def create_app(): app = Celery(...); app.conf.x = ...; return app`): its body runs
+   * statically with the call's arguments, so the app and its configuration are seen. Only functions that
+   * build a Celery app are run this way, a few levels deep at most.
+   */
   private appFactory(ref: SymbolRef, args: Value[], kwargs: Record<string, Value>): Value | undefined {
     const owner = this.module(ref.module);
     const def = owner?.functions.get(ref.name);

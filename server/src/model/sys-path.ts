@@ -1,33 +1,25 @@
 /**
- * Folders a project adds to `sys.path` at start-up, read from its modules' top-level statements:
+ * Folders a project adds to `sys.path` at start-up, read from the calls its modules run at import:
  *   sys.path.append(os.path.join(os.getcwd(), 'packages'))          — cwd: the folder of manage.py beside it
  *   sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'lib'))
  * Only literal folder names that exist; anything computed otherwise is left alone (the files keep their names).
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Expr, Stmt } from '../parse/ir';
+import type { Expr } from '../parse/ir';
 import type { ModuleSource } from './modules';
+import { dotted, visitCalls } from './values';
 
 export function sysPathRoots(modules: Iterable<Pick<ModuleSource, 'file' | 'ir'>>): string[] {
   const out: string[] = [];
   for (const m of modules) {
-    visit(m.ir.body, (call) => {
+    visitCalls(m.ir.body, (call) => {
       const dir = folderOf(call, m.file);
       if (dir) out.push(dir);
     });
   }
   return out;
 }
-
-function visit(body: Stmt[], onCall: (c: Extract<Expr, { t: 'call' }>) => void): void {
-  for (const st of body) {
-    if (st.s === 'expr' && st.e.t === 'call') onCall(st.e);
-    else if (st.s === 'if') { visit(st.body, onCall); visit(st.orelse, onCall); }
-  }
-}
-
-const dotted = (e: Expr): string | undefined => (e.t === 'name' ? e.id : e.t === 'attr' ? ((o) => (o ? `${o}.${e.name}` : undefined))(dotted(e.obj)) : undefined);
 
 function folderOf(c: Extract<Expr, { t: 'call' }>, file: string): string | undefined {
   const fn = dotted(c.fn);

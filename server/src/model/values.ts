@@ -2,7 +2,7 @@
  * Python values as the evaluator knows them: dict keys and entries, iteration, truthiness, text, display.
  * Pure helpers, shared by the evaluator, the workspace model and the topology translation.
  */
-import type { Expr } from '../parse/ir';
+import type { Expr, Stmt } from '../parse/ir';
 import type { DictEntry, Loc, SymbolRef, Value } from './types';
 import type { ModuleSource } from './modules';
 import { redactSecrets } from './redact';
@@ -143,5 +143,23 @@ export function exprText(e: Expr): string {
     case 'call': return `${exprText(e.fn)}(...)`;
     case 'opaque': return e.text.slice(0, 40);
     default: return e.t;
+  }
+}
+
+/** `a.b.c` of a name / attribute chain, else undefined. */
+export function dotted(e: Expr): string | undefined {
+  if (e.t === 'name') return e.id;
+  if (e.t === 'attr') { const o = dotted(e.obj); return o ? `${o}.${e.name}` : undefined; }
+  return undefined;
+}
+
+/** Calls run at import: top-level expression statements and assignments, in branches, and in a `main()`
+ *  (manage.py's `def main(): os.environ.setdefault(...)`). */
+export function visitCalls(body: Stmt[], f: (c: Extract<Expr, { t: 'call' }>) => void): void {
+  for (const st of body) {
+    if (st.s === 'expr' && st.e.t === 'call') f(st.e);
+    else if (st.s === 'assign' && st.value.t === 'call') f(st.value);
+    else if (st.s === 'if') { visitCalls(st.body, f); visitCalls(st.orelse, f); }
+    else if (st.s === 'def' && st.name === 'main') visitCalls(st.body, f);
   }
 }

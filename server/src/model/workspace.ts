@@ -6,7 +6,7 @@
 import type { Expr, Stmt } from '../parse/ir';
 import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, SymbolRef, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
 import { Evaluator, type Env, type ModuleResult } from './evaluate';
-import { keyOf, qualified } from './values';
+import { dotted, keyOf, qualified, visitCalls } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
 import type { ModuleSource } from './modules';
 import type { ExternalApp } from '../parse/projectFile';
@@ -725,17 +725,3 @@ function within(inner: Expr['r'], outer: Expr['r']): boolean {
   return le(outer.start, inner.start) && le(inner.end, outer.end);
 }
 
-export function dotted(e: Expr): string | undefined {
-  if (e.t === 'name') return e.id;
-  if (e.t === 'attr') { const o = dotted(e.obj); return o ? `${o}.${e.name}` : undefined; }
-  return undefined;
-}
-
-function visitCalls(body: Stmt[], f: (c: Extract<Expr, { t: 'call' }>) => void): void {
-  for (const st of body) {
-    if (st.s === 'expr' && st.e.t === 'call') f(st.e);
-    else if (st.s === 'assign' && st.value.t === 'call') f(st.value);
-    else if (st.s === 'if') { visitCalls(st.body, f); visitCalls(st.orelse, f); }
-    else if (st.s === 'def' && st.name === 'main') visitCalls(st.body, f);
-  }
-}

@@ -121,7 +121,7 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
     if (dd.kind === 'error') {
       t.error = dd.error;
       const p0 = publish(config, r);
-      if (p0.ok) redisPart(t, eq, p0.pub, (n) => (lastNamed(p0.pub.declare, n) ?? queuesByName(eq).get(n))?.display ?? n, () => undefined);
+      if (p0.ok) redisPart(t, eq, p0.pub, (n) => (lastNamed(p0.pub.declare, n) ?? eq.byName.get(n))?.display ?? n, () => undefined);
       return t;
     }
   }
@@ -164,7 +164,7 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
   };
 
   // names on the broker → what the user calls them (a queue the producer declares first)
-  const display = (n: string): string => (lastNamed(pub.declare, n) ?? queuesByName(eq).get(n))?.display ?? n;
+  const display = (n: string): string => (lastNamed(pub.declare, n) ?? eq.byName.get(n))?.display ?? n;
 
   // RabbitMQ
   const wb = workerBroker(eq, config.deployed);
@@ -208,18 +208,6 @@ export function routeMessage(config: RoutingConfig, req: RouteRequest): RouteTra
   return t;
 }
 
-/** The queues of `task_queues` by broker name (the last of a name wins), built once per config: every route asks. */
-const byNameMemo = new WeakMap<ExpandedQueues, Map<string, XQueue>>();
-function queuesByName(eq: ExpandedQueues): Map<string, XQueue> {
-  let m = byNameMemo.get(eq);
-  if (!m) {
-    m = new Map();
-    for (const q of eq.list) m.set(q.name, q);
-    byNameMemo.set(eq, m);
-  }
-  return m;
-}
-
 function lastNamed(qs: XQueue[], name: string): XQueue | undefined {
   for (let i = qs.length - 1; i >= 0; i--) if (qs[i].name === name) return qs[i];
   return undefined;
@@ -242,7 +230,7 @@ function redisPart(t: RouteTrace, eq: ExpandedQueues, pub: Published, display: (
     t.steps.push(`Redis: fanout exchange ${pyRepr(pub.exchange)} = PUB/SUB on ${pyRepr(d.pubsub[0])}: nothing is stored; only consumers connected at that moment get it${t.redisFanoutQueues.length ? ` (bound: ${list(t.redisFanoutQueues)})` : ' — no queue is bound, it is lost'}`);
   } else {
     // the list's name on Redis: the worker's queue of that name first, else the producer's
-    const named = (q: string) => queuesByName(eq).get(q) ?? lastNamed(pub.declare, q);
+    const named = (q: string) => eq.byName.get(q) ?? lastNamed(pub.declare, q);
     t.deliveredToRedis = d.queues.map(display);
     t.redisLists = d.lists.map((l) => {
       const [q, ...rest] = l.split('\x06\x16');

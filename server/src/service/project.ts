@@ -452,10 +452,6 @@ export class Project {
   }
 }
 
-/**
- * Deep equality of JSON-like data (a routing config), with undefined properties as absent: what comparing
- * JSON.stringify outputs answered, without building a 450 kB string per keystroke.
- */
 export function taskAttributes(t: TaskFact): TaskAttributes {
   const o: RouteOptions = {};
   for (const [k, v] of Object.entries(t.options)) if (v) setOption(o, k, v as Value);
