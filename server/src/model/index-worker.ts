@@ -6,9 +6,9 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import { pythonParser } from '../parse/python';
 import { indexShare, type IndexRequest } from './index-files';
 
-interface Message { req: IndexRequest; cells: SharedArrayBuffer; port: MessagePort }
+interface Message { req: IndexRequest; shared: SharedArrayBuffer; port: MessagePort }
 
 void pythonParser().then((parser) => {
-  parentPort!.on('message', (m: Message) => indexShare(parser, m.req, new Int32Array(m.cells), m.port));
+  parentPort!.on('message', (m: Message) => indexShare(parser, m.req, m.shared, m.port));
   parentPort!.postMessage('ready');
 });
