@@ -26,7 +26,12 @@ export interface ModuleResult {
   effects: Effect[];
   /** Where each top-level name was last assigned (the target's range). */
   assigned: Map<string, Loc>;
+  /** Effects inside the module's functions and methods (see `Evaluator.bodyEffects`), once asked. */
+  bodies?: BodyEffects[];
 }
+
+/** A function or method whose body configures an app: its effects, run with its parameters unknown. */
+export interface BodyEffects { func: string; loc: Loc; effects: Effect[] }
 
 export interface EvalHost {
   getModule(name: string): ModuleSource | undefined;
@@ -92,6 +97,39 @@ export class Evaluator {
     }
     this.results.set(name, res);
     return res;
+  }
+
+  /**
+   * Configuration done inside a function or method of the module (`def init_celery(app):
+   * celery.config_from_object(app.config, namespace='CELERY')`, an AppConfig's `ready()`): it takes effect when
+   * something calls it, which the engine does not follow; its body is run once, parameters unknown, so what it
+   * sets is seen and what comes from its callers is an Unknown — not silently Celery's default. Functions that
+   * build an app are factories, run at their call sites instead; nested defs and classes are not run.
+   */
+  bodyEffects(name: string): BodyEffects[] {
+    const res = this.module(name);
+    const src = this.host.getModule(name);
+    if (!res || !src) return [];
+    if (res.bodies) return res.bodies;
+    const out: BodyEffects[] = [];
+    const defs: Array<[string, Extract<Stmt, { s: 'def' }>]> = [...res.functions].map(([n, d]) => [n, d]);
+    for (const [cname, info] of res.classes) for (const b of info.stmt.body) if (b.s === 'def') defs.push([`${cname}.${b.name}`, b]);
+    for (const [func, def] of defs) {
+      if (!configuresIn(def.body) || makesApp(def.body)) continue;
+      const env: Env = new Map(res.env);
+      for (const p of def.sig) env.set(p.name, unknown(`parameter '${p.name}' of ${func}(), set by its callers`));
+      const scratch: ModuleResult = { module: name, env, classes: new Map(), functions: new Map(), effects: [], assigned: new Map() };
+      this.frames.push(name);
+      this.running.push(scratch);
+      try {
+        this.exec(src, withoutDefs(def.body), env, scratch, true);
+      } finally {
+        this.running.pop();
+        this.frames.pop();
+      }
+      if (scratch.effects.length) out.push({ func, loc: this.loc(src, { r: def.nameR }), effects: scratch.effects });
+    }
+    return (res.bodies = out);
   }
 
   /** Run `fn` as part of module `name` (its call sites), so what it reads counts as that module's dependency. */
@@ -877,6 +915,34 @@ function configures(e: Expr): boolean {
     else return false;
   }
   return false;
+}
+
+/** Does a configuring call or assignment occur in this body (in branches and loops too)? */
+function configuresIn(body: Stmt[]): boolean {
+  return body.some((st) => (st.s === 'expr' && st.e.t === 'call' && configures(st.e.fn))
+    || (st.s === 'assign' && (st.target.t === 'attr' || st.target.t === 'subscript') && configures(st.target))
+    || ((st.s === 'for' || st.s === 'if') && (configuresIn(st.body) || (st.s === 'if' && configuresIn(st.orelse)))));
+}
+
+/** Does this body call `...Celery(...)` anywhere (it makes an app: a factory, not a configurer)? */
+function makesApp(body: Stmt[]): boolean {
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { for (const y of x) visit(y); return; }
+    const e = x as Expr;
+    if (e.t === 'call' && ((e.fn.t === 'name' && /Celery$/.test(e.fn.id)) || (e.fn.t === 'attr' && /Celery$/.test(e.fn.name)))) { found = true; return; }
+    for (const k in x) if (k !== 'r' && k !== 'nameR') visit((x as Record<string, unknown>)[k]);
+  };
+  visit(body);
+  return found;
+}
+
+/** A body without its nested defs and classes (running one must not register nested tasks or apps). */
+function withoutDefs(body: Stmt[]): Stmt[] {
+  return body.flatMap((st): Stmt[] => st.s === 'def' || st.s === 'class' ? []
+    : st.s === 'if' ? [{ ...st, body: withoutDefs(st.body), orelse: withoutDefs(st.orelse) }]
+    : st.s === 'for' ? [{ ...st, body: withoutDefs(st.body) }] : [st]);
 }
 
 /** Python's `s[a:b]` for integer bounds (negative from the end, clamped). */

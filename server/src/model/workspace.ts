@@ -25,6 +25,8 @@ const BUILTIN_CANVAS = new Set(['map', 'starmap', 'chunks']);
 const SIGNATURE_METHODS = new Set(['s', 'si', 'signature', 'set']);
 /** Folders of tests (a settings module found there is not the one the project runs with). */
 const TEST_FOLDER = /^(?:tests?|testing|.*_tests?)$/;
+/** A test module (in a test folder, or test_x / x_test / conftest): its fixtures reconfigure apps for tests. */
+const isTestModule = (m: string): boolean => { const parts = m.split('.'); return parts.some((p) => TEST_FOLDER.test(p)) || /^(?:test_.*|.*_test|conftest)$/.test(parts[parts.length - 1]); };
 const onlyOne = <T>(xs: T[]): T | undefined => (xs.length === 1 ? xs[0] : undefined);
 /** How a call takes routing options (see Workspace.callOptions). */
 type OptionMode = 'kwargs' | 'signature' | 'none';
@@ -213,6 +215,13 @@ export class Workspace {
         const res = this.eval.module(m);
         if (res) this.appEffects(res, key, fact);
       }
+      // then what functions and methods do to it when called (after import, as an app is set up) — not test
+      // fixtures (bk-monitor's reset_celery_config() empties the config for a test)
+      for (const m of this.modules.keys()) {
+        if (isTestModule(m)) continue;
+        const res = this.eval.module(m);
+        if (res) for (const b of this.eval.bodyEffects(m)) this.appEffects({ ...res, effects: b.effects }, key, fact, b.func);
+      }
       out.push(fact);
     }
     const ext = this.options.externalApp;
@@ -243,10 +252,12 @@ export class Workspace {
     return { kind: 'constructor', name: `${rec.fact.module}.Celery()`, settings, loc: rec.fact.loc };
   }
 
-  /** Effects of one module on the app `key`: config_from_object, conf.update, conf.x = ... */
-  private appEffects(res: ModuleResult, key: string, fact: AppFact): void {
+  /** Effects of one module (or of its function `func`, when called) on the app `key`: config_from_object,
+   * conf.update, conf.x = ... */
+  private appEffects(res: ModuleResult, key: string, fact: AppFact, func?: string): void {
     const src = this.getModule(res.module);
     if (!src) return;
+    const where = func ? `${res.module}.${func}()` : res.module;
     const isApp = (e: Expr, env: Env): boolean => {
       const v = this.eval.eval(src, e, env);
       return v.kind === 'ref' && v.ref.kind === 'app' && v.ref.task === key;
@@ -261,7 +272,7 @@ export class Workspace {
       const next = change(eff.value);
       if (!next) return;
       if (eff.fact) eff.fact.value = next;
-      else fact.sources.push({ kind: 'conf-attr', name: `${res.module}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, next, loc)], loc });
+      else fact.sources.push({ kind: 'conf-attr', name: `${where}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, next, loc)], loc });
     };
     for (const eff of res.effects) {
       if (eff.kind === 'call') {
@@ -281,14 +292,20 @@ export class Workspace {
           // config_from_object replaces the previous source; namespace is kept unless given.
           fact.sources = fact.sources.filter((s) => s.kind !== 'module' && s.kind !== 'class');
           if (source) {
+            if (source.unread && source.name === '(unknown)') source.name = where;
             source.namespace = ns?.kind === 'str' ? ns.value : undefined;
             fact.sources.unshift(source);
           }
         } else if (method === 'update' && c.fn.obj.t === 'attr' && c.fn.obj.name === 'conf' && isApp(c.fn.obj.obj, eff.env)) {
           const settings: SettingFact[] = [];
+          let unread: string | undefined;
           for (const a of c.args) {
             const v = this.eval.eval(src, a, eff.env);
-            if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: a.r }));
+            if (v.kind === 'dict') {
+              for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: a.r }));
+            }
+            // (Flask's `celery.conf.update(app.config)`: settings the engine cannot see are said, not dropped)
+            else unread ??= `conf.update(${v.kind === 'unknown' ? v.reason : 'a value the engine cannot follow'})`;
           }
           for (const kw of c.kwargs) {
             if (kw.name) settings.push(setting(kw.name, this.eval.eval(src, kw.value, eff.env), { file: src.file, range: kw.value.r }));
@@ -297,7 +314,7 @@ export class Workspace {
               if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: kw.value.r }));
             }
           }
-          fact.sources.push({ kind: 'conf-update', name: `${res.module}: ${fact.variable || 'app'}.conf.update()`, settings, loc: { file: src.file, range: c.r } });
+          fact.sources.push({ kind: 'conf-update', name: `${where}: ${fact.variable || 'app'}.conf.update()`, settings, loc: { file: src.file, range: c.r }, unread });
         } else if (method === 'autodiscover_tasks' && isApp(c.fn.obj, eff.env)) {
           fact.includes.push('(autodiscover)');
         }
@@ -316,7 +333,7 @@ export class Workspace {
         const loc: Loc = { file: src.file, range: t.r };
         let value = this.eval.eval(src, eff.value, eff.env);
         if (eff.op) value = this.eval.binop(src, eff.op, resolveSettings(fact).get(name).value, value, t);
-        fact.sources.push({ kind: 'conf-attr', name: `${res.module}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, value, loc)], loc });
+        fact.sources.push({ kind: 'conf-attr', name: `${where}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, value, loc)], loc });
       }
     }
   }

@@ -70,3 +70,36 @@ test('a classmethod given __name__ that does not call setattr exports nothing', 
   }));
   assert.equal(p.route({ task: 'site.celery.build' }).queue, 'celery');
 });
+
+test("configuration from a function's caller (Flask's init_celery(app)): an Unknown on every route, naming the parameter", async () => {
+  const p = await openProject(project({
+    'news/__init__.py': '',
+    'news/celery_app.py': [
+      'from celery import Celery',
+      'celery = Celery(__name__)',
+      '',
+      'def init_celery(app):',
+      "    celery.config_from_object(app.config, namespace='CELERY')",
+      '',
+      'def init_extra(app):',
+      '    celery.conf.update(app.config)',
+      '',
+      'def make_app():',
+      '    other = Celery("other")',
+      "    other.conf.task_default_queue = 'factory'",
+      '    return other',
+      '',
+      '@celery.task',
+      'def fetch():',
+      '    pass',
+      '',
+    ].join('\n'),
+  }));
+  const r = p.route({ task: 'news.celery_app.fetch', app: 'news.celery_app:celery' })!;
+  const said = r.unknowns.join('\n');
+  assert.match(said, /settings from news\.celery_app\.init_celery\(\): config_from_object\(app\.config: parameter 'app' of init_celery\(\), set by its callers\)/);
+  assert.match(said, /news\.celery_app\.init_extra\(\): celery\.conf\.update\(\): conf\.update\(app\.config: parameter 'app' of init_extra\(\)/);
+  // a factory's configuration is its own app's, not this one's
+  assert.equal(r.queue, 'celery');
+  assert.doesNotMatch(said, /factory/);
+});
