@@ -53,8 +53,9 @@ export interface TokenizeOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
-/** `${A:-${B:-${C:-x}}}` nesting followed; deeper defaults stay unresolved. */
-const MAX_NESTING = 16;
+/** `${A:-${B:-${C:-${D:-x}}}}` nesting followed (scripts nest two or three deep); deeper defaults stay unresolved:
+ * each followed level copies the rest of the word (10,000 levels: 430 ms with 16 followed, 175 ms with 4). */
+const MAX_NESTING = 4;
 const SPECIAL = /^(?:[0-9]|[@*#?$!-])/;
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r';
 
