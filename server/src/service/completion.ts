@@ -144,18 +144,29 @@ export function settingItems(style: SettingNameStyle): CompletionEntry[] {
 
 /** The naming style a config file uses: as its existing settings are written, else the app's namespace. */
 export function fileSettingStyle(p: Project, toks: Tok[]): SettingNameStyle {
-  const counts = { new: 0, namespaced: 0, old: 0 };
+  const counts = styleCounts(toks);
+  if (counts.namespaced || counts.new || counts.old) {
+    return counts.namespaced >= counts.new && counts.namespaced >= counts.old ? 'namespaced' : counts.old > counts.new ? 'old' : 'new';
+  }
+  return analysis(p).app?.settings.namespace ? 'namespaced' : 'new';
+}
+
+/** How many top-level settings of each style the file assigns; per token array (cached per text), so
+ * completing in a 5,000-line settings module does not read every name again. */
+function styleCounts(toks: Tok[]): Record<SettingNameStyle, number> {
+  let counts = styleMemo.get(toks);
+  if (counts) return counts;
+  counts = { new: 0, namespaced: 0, old: 0 };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (t.k !== 'name' || t.open >= 0 || toks[i + 1]?.v !== '=' || (i > 0 && toks[i - 1].k !== 'nl')) continue;
     const s = settingStyle(t.v);
     if (s) counts[s.style]++;
   }
-  if (counts.namespaced || counts.new || counts.old) {
-    return counts.namespaced >= counts.new && counts.namespaced >= counts.old ? 'namespaced' : counts.old > counts.new ? 'old' : 'new';
-  }
-  return analysis(p).app?.settings.namespace ? 'namespaced' : 'new';
+  styleMemo.set(toks, counts);
+  return counts;
 }
+const styleMemo = new WeakMap<Tok[], Record<SettingNameStyle, number>>();
 
 function nameCompletion(p: Project, file: string, toks: Tok[], prevIdx: number, range: Range): CompletionEntry[] {
   const prev = prevIdx >= 0 ? toks[prevIdx] : undefined;
