@@ -116,6 +116,8 @@ export interface TaskFact {
   options: Partial<Record<TaskOptionKey, Value>>;
   /** `@app.task` → app variable name; `@shared_task` → undefined. */
   appVariable?: string;
+  /** `@app.task` → the app's id (`module:variable` where it is made), whichever module the task is in. */
+  appId?: string;
   decorator: string;
   /** Location of the function name. */
   loc: Loc;
@@ -168,6 +170,8 @@ export interface WorkerFact {
   name: string;
   /** `-A` value, when given. */
   app?: string;
+  /** Started as `manage.py celery worker` (a Django management command: runs the project's app, takes no -A). */
+  djangoManage?: boolean;
   /** Queues from `-Q/--queues`; undefined when not given (consumes every queue in task_queues). */
   queues?: string[];
   /** Queues from `-X/--exclude-queues`. */

@@ -437,7 +437,7 @@ export class Workspace {
       const fact: TaskFact = {
         name: taskName, nameUnknown: auto?.unknown,
         nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
-        func: st.name, module: mod, options, appVariable, decorator,
+        func: st.name, module: mod, options, appVariable, decorator, appId: this.appIdOf(appKey),
         loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
         // Decorators below the task decorator wrap the function first: Celery then checks the wrapper's
         // signature, which we cannot see (functools.wraps keeps the name, not the parameters).
@@ -459,6 +459,12 @@ export class Workspace {
 
   /** Celery's gen_task_name: `module.func`, with `__main__` replaced by the app's main name — or the app
    *  class's own gen_task_name. An override that cannot be followed leaves Celery's name, with why. */
+  /** An app record's id as `apps()` names it (`module:variable`). */
+  private appIdOf(key: string | undefined): string | undefined {
+    const f = key ? this.appRecords.get(key)?.fact : undefined;
+    return f ? `${f.module}:${f.variable || 'app'}` : undefined;
+  }
+
   private autoName(mod: string, func: string, appKey: string | undefined, src: ModuleSource): { name: string; unknown?: string } {
     let module = mod;
     const rec = appKey ? this.appRecords.get(appKey) : undefined;

@@ -63,11 +63,12 @@ function computeWorkerQueues(worker: WorkerFact, config: RoutingConfig): WorkerQ
   return { queues: [...picked.values()] };
 }
 
-/** Workers consuming the queue the user calls `queueName` (alias for Broadcast, else name). */
-export function consumersOf(queueName: string, workers: WorkerFact[], config: RoutingConfig): Consumer[] {
+/** Workers consuming the queue the user calls `queueName` (alias for Broadcast, else name). A worker's queues
+ * come from its own app's configuration (`configOf`, e.g. its `-A`) when known, else from `config`'s. */
+export function consumersOf(queueName: string, workers: WorkerFact[], config: RoutingConfig, configOf?: (w: WorkerFact) => RoutingConfig | undefined): Consumer[] {
   const out: Consumer[] = [];
   for (const w of workers) {
-    const wq = workerQueues(w, config);
+    const wq = workerQueues(w, configOf?.(w) ?? config);
     const q = wq.queues.find((x) => x.display === queueName || x.name === queueName || x.alias === queueName);
     if (!q) continue;
     out.push({ worker: w, via: w.queues && w.queues.length ? 'Q' : 'all', createdByWorker: q.autoCreated, ownCopy: q.broadcast });

@@ -68,7 +68,7 @@ export function analysis(p: Project): Analysis {
     app, queues, taskRoutes, callRoutes, entries, bindings, exchanges, queueNames: [], tasksByQueue, callsByQueue, decidedBy,
     consumers: (q) => {
       let c = consumerMemo.get(q);
-      if (!c) consumerMemo.set(q, (c = app ? consumersOf(q, p.workers, app.config) : []));
+      if (!c) consumerMemo.set(q, (c = app ? consumersOf(q, p.workers, app.config, p.workerConfig) : []));
       return c;
     },
     diagnostics: () => (diags ??= computeDiagnostics(p, { tasks: taskRoutes, calls: callRoutes })),

@@ -173,9 +173,10 @@ function workerHover(p: Project, file: string, pos: Position): HoverResult | und
   const w = ws.find((x) => contains(x.loc, file, pos));
   if (!w) return undefined;
   const a = analysis(p);
-  const wq = a.app ? workerQueues(w, a.app.config) : undefined;
+  const own = p.workerApp(w);
+  const wq = own ?? a.app ? workerQueues(w, (own ?? a.app)!.config) : undefined;
   const qs = wq?.queues.map((q) => `\`${q.display}\``).join(', ');
-  const md = [`**worker ${w.name}**${w.runsOn ? ` — ${w.runsOn}` : ''}`, '', wq?.error ? `✖ fails at start-up: ${wq.error.split('\n')[0]}` : `consumes: ${qs || 'nothing'}${w.queues ? '' : ' (no -Q: every queue of task_queues)'}`];
+  const md = [`**worker ${w.name}**${w.runsOn ? ` — ${w.runsOn}` : ''}${own ? ` · app \`${own.id}\`` : ''}`, '', wq?.error ? `✖ fails at start-up: ${wq.error.split('\n')[0]}` : `consumes: ${qs || 'nothing'}${w.queues ? '' : ' (no -Q: every queue of task_queues)'}`];
   if (w.unresolved?.length) md.push('', `_Depends on values unknown statically: ${w.unresolved.join(', ')}._`);
   return { markdown: md.join('\n'), range: w.loc.range };
 }

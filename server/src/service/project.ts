@@ -335,13 +335,87 @@ export class Project {
     if (id) return apps.find((a) => a.id === id || a.fact.aliases?.includes(id)) ?? apps.find((a) => a.fact.variable === id || a.fact.module === id);
     const wanted = this.projectFile?.config.apps?.[0];
     if (wanted) { const a = apps.find((x) => x.id === wanted || x.fact.module === wanted); if (a) return a; }
+    if (task?.appId) {
+      const own = apps.find((a) => a.id === task.appId);
+      if (own) return own;
+    }
     if (task?.appVariable) {
       const sameModule = apps.find((a) => a.fact.module === task.module && a.fact.variable === task.appVariable);
       if (sameModule) return sameModule;
     }
+    // a shared_task runs in the process that imports it: in a Django project, the app its package __init__ loads
+    if (task && !task.appVariable && apps.length > 1) {
+      const dj = this.djangoProjectApp(task.loc.file, apps);
+      if (dj) return dj;
+    }
     // Prefer an app that has a configuration source (the real project app) over throwaway ones.
     return apps.find((a) => a.fact.sources.length > 0) ?? apps[0];
   }
+
+  /**
+   * The app a worker runs, when the workspace has several: its `-A` as Celery's find_app reads it (`module:attr`,
+   * a module attribute, a module's `app` / `celery`, a package's `celery` submodule, else the one app the module
+   * binds), or — for `manage.py celery worker`, which takes no `-A` — the app of the Django project the worker
+   * file belongs to (`djangoProjectApp`). Undefined: not
+   * determined (a worker's queues are then read from the sending app's configuration).
+   */
+  workerApp(w: WorkerFact): ResolvedApp | undefined {
+    const apps = this.apps;
+    if (this.workerApps.apps !== apps) this.workerApps = { apps, map: new WeakMap() };
+    if (!this.workerApps.map.has(w)) this.workerApps.map.set(w, apps.length > 1 ? this.findWorkerApp(w, apps) : undefined);
+    return this.workerApps.map.get(w);
+  }
+  private workerApps = { apps: [] as ResolvedApp[], map: new WeakMap<WorkerFact, ResolvedApp | undefined>() };
+
+  private findWorkerApp(w: WorkerFact, apps: ResolvedApp[]): ResolvedApp | undefined {
+    const appOf = (v: Value | undefined): ResolvedApp | undefined =>
+      v?.kind === 'ref' && v.ref.kind === 'app' ? apps.find((a) => a.fact.module === v.ref.module && a.fact.variable === v.ref.name) : undefined;
+    const envOf = (m: string) => (this.ws.getModule(m) ? this.ws.eval.module(m)?.env : undefined);
+    const inModule = (m: string, depth = 0): ResolvedApp | undefined => {
+      const env = envOf(m);
+      if (!env) return undefined;
+      const found = appOf(env.get('app')) ?? appOf(env.get('celery'));
+      if (found) return found;
+      if (depth === 0 && this.ws.getModule(m)?.isPackage) { const sub = inModule(`${m}.celery`, 1); if (sub) return sub; }
+      const bound = [...new Set([...env.values()].map(appOf).filter((a): a is ResolvedApp => !!a))];
+      return bound.length === 1 ? bound[0] : undefined;
+    };
+    if (w.app) {
+      const [mod, attr] = w.app.split(':', 2);
+      if (attr) return appOf(envOf(mod)?.get(attr));
+      const dot = mod.lastIndexOf('.');
+      return (dot > 0 ? appOf(envOf(mod.slice(0, dot))?.get(mod.slice(dot + 1))) : undefined) ?? inModule(mod);
+    }
+    return w.djangoManage ? this.djangoProjectApp(w.loc.file, apps) : undefined;
+  }
+
+  /**
+   * The app of the Django project `file` belongs to (the folder of the nearest manage.py above it; a monorepo has
+   * several): the one app a package `__init__` there imports — Celery's Django recipe, `from .celery import app
+   * as celery_app`, which makes it the current app when Django starts. Memoised per state.
+   */
+  private djangoProjectApp(file: string, apps: ResolvedApp[]): ResolvedApp | undefined {
+    let project: string | undefined;
+    for (let d = dirname(file); d.startsWith(this.root) && d !== dirname(d); d = dirname(d)) if (existsSync(resolve(d, 'manage.py'))) { project = d; break; }
+    if (!project) return undefined; // not in a Django project
+    if (this.djangoApps.apps !== apps) this.djangoApps = { apps, byProject: new Map() };
+    if (this.djangoApps.byProject.has(project)) return this.djangoApps.byProject.get(project);
+    const appOf = (v: Value): ResolvedApp | undefined =>
+      v.kind === 'ref' && v.ref.kind === 'app' ? apps.find((a) => a.fact.module === v.ref.module && a.fact.variable === v.ref.name) : undefined;
+    const imported = (name?: string) => {
+      const found = new Set<ResolvedApp>();
+      for (const [m, src] of this.ws.modules) {
+        if (!src.isPackage || !src.file.startsWith(project! + sep)) continue;
+        const env = this.ws.eval.module(m)?.env;
+        if (env) for (const [k, v] of env) { const a = (!name || k === name) ? appOf(v) : undefined; if (a) found.add(a); }
+      }
+      return found.size === 1 ? [...found][0] : undefined;
+    };
+    const app = imported('celery_app') ?? imported();
+    this.djangoApps.byProject.set(project, app);
+    return app;
+  }
+  private djangoApps = { apps: [] as ResolvedApp[], byProject: new Map<string, ResolvedApp | undefined>() };
 
   /** Where does this message go? The one entry to the routing engine for every feature. */
   route(call: RouteCall): Route {
@@ -388,18 +462,22 @@ export class Project {
   }
 
   private readonly routeMemo = new WeakMap<RoutingConfig, Map<string, RouteTrace>>();
-  private consumerMemo = { workers: undefined as WorkerFact[] | undefined, byConfig: new WeakMap<RoutingConfig, Map<string, Consumer[]>>() };
+  private consumerMemo = { workers: undefined as WorkerFact[] | undefined, apps: undefined as ResolvedApp[] | undefined, byConfig: new WeakMap<RoutingConfig, Map<string, Consumer[]>>() };
 
-  /** The workers consuming a queue, memoised until the config or the worker files change. */
+  /** The workers consuming a queue, memoised until the apps, the config or the worker files change. */
   consumers(queue: string, config: RoutingConfig): Consumer[] {
     const workers = this.workers;
-    if (this.consumerMemo.workers !== workers) this.consumerMemo = { workers, byConfig: new WeakMap() };
+    const apps = this.apps;
+    if (this.consumerMemo.workers !== workers || this.consumerMemo.apps !== apps) this.consumerMemo = { workers, apps, byConfig: new WeakMap() };
     let m = this.consumerMemo.byConfig.get(config);
     if (!m) this.consumerMemo.byConfig.set(config, (m = new Map()));
     let c = m.get(queue);
-    if (!c) m.set(queue, (c = consumersOf(queue, workers, config)));
+    if (!c) m.set(queue, (c = consumersOf(queue, workers, config, this.workerConfig)));
     return c;
   }
+
+  /** A worker's own app's configuration, when known (see `workerApp`). */
+  readonly workerConfig = (w: WorkerFact): RoutingConfig | undefined => this.workerApp(w)?.config;
 
   /**
    * routeMessage, memoised per (canonical) config: after an edit that leaves the configuration as it was,

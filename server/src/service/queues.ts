@@ -31,11 +31,11 @@ export function queueReport(p: Project): QueueRow[] {
   const rows: QueueRow[] = eq.list.map((q) => ({
     name: q.display, exchange: q.exchange?.name ?? '', exchangeType: q.exchange?.type ?? 'direct', routingKey: q.routingKey,
     declared: true, maxPriority: q.maxPriority, routedFrom: [...(routed.get(q.display) ?? [])], loc: q.loc,
-    consumers: [...new Set(consumersOf(q.display, p.workers, config).map((c) => c.worker.name))],
+    consumers: [...new Set(consumersOf(q.display, p.workers, config, p.workerConfig).map((c) => c.worker.name))],
   }));
   for (const [name, from] of routed) {
     if (rows.some((r) => r.name === name)) continue;
-    rows.push({ name, exchange: name, exchangeType: 'direct', routingKey: name, declared: false, maxPriority: null, routedFrom: [...from], consumers: [...new Set(consumersOf(name, p.workers, config).map((c) => c.worker.name))] });
+    rows.push({ name, exchange: name, exchangeType: 'direct', routingKey: name, declared: false, maxPriority: null, routedFrom: [...from], consumers: [...new Set(consumersOf(name, p.workers, config, p.workerConfig).map((c) => c.worker.name))] });
   }
   return rows;
 }

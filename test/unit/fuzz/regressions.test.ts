@@ -100,3 +100,13 @@ test('workers: YAML flow collections nested 3,000 deep are not parsed (V8 could 
   // and a worker command in ordinary YAML is still read
   assert.deepEqual(extractWorkers('/p/docker-compose.yml', 'services:\n  w:\n    command: ["celery", "-A", "p", "worker", "-Q", "a"]\n').map((w) => w.queues), [['a']]);
 });
+
+test('workers: a command that an unclosed ${ runs to the end of the file keeps a bounded command text', () => {
+  // The fuzzer's script: `set${X:- -e` never closes, so everything after is one command; its text was 39 MB
+  // here (every word's raw text repeats the rest of the file), and one worker per `celery` in it carried it.
+  const text = '#!/bin/bash\nset${X:- -e\n' + 'exec celery -A "p" worker -Q "$Q#" -n "w@ -art 3 -Q:1-2 a -Q:3 b\n'.repeat(200);
+  const ws = extractWorkers('/p/run.sh', text);
+  assert.ok(ws.length >= 1);
+  for (const w of ws) assert.ok(w.command.length <= 2_001, `${w.command.length} characters`);
+  assert.ok(ws[0].command.endsWith('…'));
+});

@@ -153,6 +153,12 @@ function clickOptions(argv: Word[], i: number, short: Set<string>, long: Set<str
 
 /** `argv[from]` is the program (or first argument when implicit), `args` start at `argsAt`. */
 function parseCelery(argv: Word[], from: number, argsAt: number, prog: Prog, ctx: Context): WorkerFact[] | undefined {
+  const facts = parseCeleryArgs(argv, from, argsAt, prog, ctx);
+  if (facts && /(?:^|\/)manage\.py$/.test(argv[from - 1]?.value ?? '')) for (const f of facts) f.djangoManage = true;
+  return facts;
+}
+
+function parseCeleryArgs(argv: Word[], from: number, argsAt: number, prog: Prog, ctx: Context): WorkerFact[] | undefined {
   const words = argv.slice(from);
   const progWords = argv.slice(from, argsAt);
   if (prog === 'celeryd') return worker(ctx, words, clickOptions(argv, argsAt, WORKER_SHORT, WORKER_LONG, false), progWords);
@@ -270,8 +276,22 @@ function commandLoc(words: Word[]): Loc {
   return spanLoc(s.d, s.o, Math.max(e.o, s.e));
 }
 
+/** A command line as shown (hovers, traces): cut at this length — an unclosed quote can make one command run to
+ * the end of the file, and every worker of it carried that whole text (the fuzzer's 2.8 KB script: 107 workers,
+ * 1.4 MB each). */
+const MAX_COMMAND_TEXT = 2_000;
+
+function commandText(words: Word[]): string {
+  let out = '';
+  for (const w of words) {
+    out += (out ? ' ' : '') + w.raw;
+    if (out.length > MAX_COMMAND_TEXT) return `${out.slice(0, MAX_COMMAND_TEXT)}…`;
+  }
+  return out;
+}
+
 function fact(ctx: Context, name: string, words: Word[], app: Val | undefined, queues: Val | undefined, exclude: Val | undefined, noted: Word[]): WorkerFact {
-  const f: WorkerFact = { name, command: words.map((w) => w.raw).join(' '), loc: commandLoc(words) };
+  const f: WorkerFact = { name, command: commandText(words), loc: commandLoc(words) };
   if (app) f.app = app.text;
   const q = queues && splitList(queues), x = exclude && splitList(exclude);
   if (q) f.queues = q.names;

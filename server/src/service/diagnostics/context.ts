@@ -48,5 +48,5 @@ export function buildContext(project: Project, known?: KnownRoutes): DiagContext
 }
 
 export function consumed(ctx: DiagContext, queue: string): boolean {
-  return !!ctx.app && consumersOf(queue, ctx.project.workers, ctx.app.config).length > 0;
+  return !!ctx.app && consumersOf(queue, ctx.project.workers, ctx.app.config, ctx.project.workerConfig).length > 0;
 }
