@@ -172,6 +172,9 @@ export interface WorkerFact {
   app?: string;
   /** Started as `manage.py celery worker` (a Django management command: runs the project's app, takes no -A). */
   djangoManage?: boolean;
+  /** Not a worker yet: `bash bin/run_celery.sh -A proj worker -Q a` runs a script of the workspace with these
+   * arguments; the workers it starts are read from it (see Workspace.allWorkers). */
+  viaScript?: { path: string; args: string[] };
   /** Queues from `-Q/--queues`; undefined when not given (consumes every queue in task_queues). */
   queues?: string[];
   /** Queues from `-X/--exclude-queues`. */

@@ -287,7 +287,7 @@ export class Project {
     if (!this.cache) {
       const facts = this.ws.apps();
       const inputs: StateInputs = {
-        apps: facts, tasks: this.ws.tasks(), calls: this.ws.calls(), workers: this.ws.allWorkers(),
+        apps: facts, tasks: this.ws.tasks(), calls: this.ws.calls(), workers: this.workers,
         modules: [...this.ws.modules.values()], lazyModules: this.lazy.size, fileSuppressions: [...this.fileSuppressions.values()],
         others: [this.projectFile, ...this.definitions, this.options.transport, JSON.stringify(this.celeryVersion)],
       };
@@ -326,7 +326,34 @@ export class Project {
   get apps(): ResolvedApp[] { return this.state.apps; }
   get tasks(): TaskFact[] { return this.state.tasks; }
   get calls(): CallFact[] { return this.state.calls; }
-  get workers(): WorkerFact[] { return this.ws.allWorkers(); }
+  /** Every worker: those of the worker files, with a wrapper script's invocation replaced by the workers the
+   * script starts given those arguments (`bash bin/celery_auto_restart.sh -A proj worker -Q a` running
+   * `celery ${ARGS}` with `ARGS="$@"`). */
+  get workers(): WorkerFact[] {
+    const raw = this.ws.allWorkers();
+    if (this.expandedWorkers.raw !== raw) {
+      this.expandedWorkers = { raw, list: raw.some((w) => w.viaScript) ? raw.flatMap((w) => (w.viaScript ? this.throughScript(w) : [w])) : raw };
+    }
+    return this.expandedWorkers.list;
+  }
+  private expandedWorkers = { raw: [] as WorkerFact[], list: [] as WorkerFact[] };
+
+  /** The workers a wrapper script starts with the invocation's arguments (`$@`, `$*`, `$1`...): named and
+   * placed as the invocation; none when the script is not in the workspace. */
+  private throughScript(w: WorkerFact): WorkerFact[] {
+    const s = w.viaScript!;
+    const file = [resolve(dirname(w.loc.file), s.path), resolve(this.root, s.path)].find((f) => f.startsWith(this.root + sep) && existsSync(f));
+    const r = file ? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE) : undefined;
+    if (!file || r?.text === undefined) return [];
+    const vars: Record<string, string> = { '@': s.args.join(' '), '*': s.args.join(' '), '#': String(s.args.length) };
+    s.args.slice(0, 9).forEach((a, k) => { vars[String(k + 1)] = a; });
+    return extractWorkers(file, r.text, { vars }).filter((x) => !x.viaScript).map((x) => ({
+      // named by its -n when the arguments give one, else as the invocation (not after the script)
+      ...x, name: x.name === basename(file).replace(/\.[^.]*$/, '') ? w.name : x.name, loc: w.loc, runsOn: w.runsOn, command: `${w.command} → ${relative(this.root, file)}: ${x.command}`,
+      // the -Q values are the invocation's, not text of the script: no edits aimed at them
+      queueLocs: undefined,
+    }));
+  }
   task(name: string): TaskFact | undefined { return this.state.byName.get(name); }
 
   /** The app a task or call belongs to: by id, by the task's app variable, else the first app. */

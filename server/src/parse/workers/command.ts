@@ -50,6 +50,12 @@ export function workersFromArgv(argv: Word[], ctx: Context, depth = 0): WorkerFa
     while (i0 < argv.length && (argv[i0].assign || SHELL_WORDS.has(argv[i0].value))) i0++;
     if (i0 < argv.length && NOT_RUNNING.has(argv[i0].value.slice(argv[i0].value.lastIndexOf('/') + 1))) return [];
     const out: WorkerFact[] = [];
+    const script = wrapperScript(argv, i0);
+    if (script !== undefined && argv.slice(script + 1).some((w) => w.value === 'worker' || w.value === 'multi')) {
+      const words = argv.slice(i0);
+      return [{ name: ctx.name, command: commandText(words), loc: commandLoc(words), ...(ctx.runsOn ? { runsOn: ctx.runsOn } : {}),
+        viaScript: { path: argv[script].value, args: argv.slice(script + 1).map((w) => w.value) } }];
+    }
     for (let i = i0; i < argv.length; i++) {
       const w = argv[i];
       const prog = celeryProgram(w);
@@ -83,6 +89,16 @@ export function workersFromArgv(argv: Word[], ctx: Context, depth = 0): WorkerFa
   } catch {
     return [];
   }
+}
+
+/** `bash x.sh ...`, `sh -e x.sh ...`, `./bin/x.sh ...`: the index of the script word. */
+function wrapperScript(argv: Word[], i0: number): number | undefined {
+  const first = argv[i0]?.value ?? '';
+  if (/\.sh$/.test(first) && !argv[i0].unresolved.length) return i0;
+  if (!/^(?:.*\/)?(?:ba|da|z)?sh$/.test(first)) return undefined;
+  let j = i0 + 1;
+  while (j < argv.length && /^-[a-z]+$/.test(argv[j].value)) j++;
+  return j < argv.length && /\.sh$/.test(argv[j].value) && !argv[j].unresolved.length ? j : undefined;
 }
 
 type Prog = 'celery' | 'celeryd' | 'celeryd-multi';

@@ -244,6 +244,11 @@ class Tokenizer {
 
   private doubleQuoted(i: number, to: number): number {
     const t = this.t;
+    // `"$@"`: each argument its own word (the one expansion that splits inside quotes; not in `X="$@"`)
+    if (t.startsWith('$@"', i) && this.vars.has('@') && !this.b?.assign) {
+      const r = this.dollar(i, false);
+      if (r) { this.add(i, r.piece, false, r.next); return i + 3; }
+    }
     const b = this.word(i - 1); b.literal = true;
     while (i < to && t[i] !== '"') {
       const c = t[i];
