@@ -174,7 +174,7 @@ export interface WorkerFact {
   djangoManage?: boolean;
   /** Not a worker yet: `bash bin/run_celery.sh -A proj worker -Q a` runs a script of the workspace with these
    * arguments; the workers it starts are read from it (see Workspace.allWorkers). */
-  viaScript?: { path: string; args: string[] };
+  viaScript?: { path: string; args: string[]; direct: WorkerFact[] };
   /** Queues from `-Q/--queues`; undefined when not given (consumes every queue in task_queues). */
   queues?: string[];
   /** Queues from `-X/--exclude-queues`. */

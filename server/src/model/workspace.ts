@@ -582,13 +582,41 @@ export class Workspace {
   /** Functions (innermost first) whose bodies import names: the module env plus those imports. */
   private functionScopes(src: ModuleSource, env: Env): Array<{ r: Expr['r']; env: Env }> {
     const out: Array<{ r: Expr['r']; env: Env }> = [];
+    const calls = [...src.ir.calls].sort((a, b) => a.r.start.line - b.r.start.line || a.r.start.character - b.r.start.character);
+    /** Names the send calls inside range `r` read (binary search: a module may hold 10,000 functions). */
+    const namesSentWith = (r: Expr['r']): Set<string> => {
+      let lo = 0, hi = calls.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; const s = calls[mid].r.start; if (s.line < r.start.line || (s.line === r.start.line && s.character < r.start.character)) lo = mid + 1; else hi = mid; }
+      const names = new Set<string>();
+      for (let k = lo; k < calls.length && within(calls[k].r, r); k++) namesIn(calls[k], names);
+      return names;
+    };
     const visit = (body: Stmt[], outer: Env) => {
       for (const st of body) {
         if (st.s === 'def' || st.s === 'class') {
           const imports = collectImports(st.body);
-          const local = imports.length ? new Map(outer) : outer;
+          // a function whose sends read its parameters or its locals: those are read too — a local assigned
+          // once (`q = 'fast'`, `queue=q`); a name assigned more than once is an Unknown, said (the order of a
+          // body is not followed); parameters are their callers' (Unknown)
+          const used = st.s === 'def' ? namesSentWith(st.r) : undefined;
+          const counts = used?.size ? assignmentCounts(st.body) : undefined;
+          const sends = st.s === 'def' && !!used && [...used].some((n) => counts!.has(n) || st.sig.some((p) => p.name === n));
+          const local = imports.length || sends ? new Map(outer) : outer;
+          if (st.s === 'def' && sends) for (const p of st.sig) local.set(p.name, { kind: 'unknown', reason: `parameter '${p.name}' of ${st.name}(), set by its callers` });
           for (const im of imports) {
             if (im.s === 'import') this.eval.importFrom(src, im, local);
+          }
+          if (st.s === 'def' && sends && counts) {
+            const run = (stmts: Stmt[]) => {
+              for (const x of stmts) {
+                if (x.s === 'assign' && x.target.t === 'name' && !x.op && counts.get(x.target.id) === 1) local.set(x.target.id, this.eval.eval(src, x.value, local));
+                else if (x.s === 'assign' && (x.target.t === 'tuple' || x.target.t === 'list')) {
+                  for (const t of x.target.items) if (t.t === 'name') local.set(t.id, { kind: 'unknown', reason: `'${t.id}' is unpacked from a value in ${st.name}(): not followed` });
+                } else if (x.s === 'if') { run(x.body); run(x.orelse); }
+              }
+            };
+            for (const [name, n] of counts) if (n > 1) local.set(name, { kind: 'unknown', reason: `'${name}' is assigned more than once in ${st.name}(): not followed` });
+            run(st.body);
           }
           visit(st.body, local);
           if (local !== outer) out.push({ r: st.r, env: local });
@@ -731,6 +759,35 @@ function mentionsDjangoSettings(src: ModuleSource): boolean {
   let found = false;
   visitCalls(src.ir.body, (c) => { if (c.args[0]?.t === 'str' && c.args[0].v === 'DJANGO_SETTINGS_MODULE') found = true; });
   return found;
+}
+
+/** The names an expression reads (its `name` nodes), into `out`. */
+function namesIn(e: unknown, out: Set<string>): void {
+  if (!e || typeof e !== 'object') return;
+  if (Array.isArray(e)) { for (const x of e) namesIn(x, out); return; }
+  const x = e as Record<string, unknown>;
+  if (x.t === 'name' && typeof x.id === 'string') out.add(x.id);
+  for (const k in x) if (k !== 'r') namesIn(x[k], out);
+}
+
+/** How often each local name is bound in a function body (assignments, augmented ones and loop targets count
+ * as more than one), nested functions and classes aside. */
+function assignmentCounts(body: Stmt[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (name: string, n: number) => out.set(name, (out.get(name) ?? 0) + n);
+  const targets = (e: Expr, n: number): void => {
+    if (e.t === 'name') add(e.id, n);
+    else if (e.t === 'tuple' || e.t === 'list') for (const x of e.items) targets(x, n);
+  };
+  const visit = (stmts: Stmt[], loop: boolean) => {
+    for (const st of stmts) {
+      if (st.s === 'assign') targets(st.target, st.op || loop ? 2 : 1);
+      else if (st.s === 'if') { visit(st.body, loop); visit(st.orelse, loop); }
+      else if (st.s === 'for') { targets(st.target, 2); visit(st.body, true); }
+    }
+  };
+  visit(body, false);
+  return out;
 }
 
 function collectImports(body: Stmt[]): Stmt[] {

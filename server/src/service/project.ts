@@ -339,15 +339,19 @@ export class Project {
   private expandedWorkers = { raw: [] as WorkerFact[], list: [] as WorkerFact[] };
 
   /** The workers a wrapper script starts with the invocation's arguments (`$@`, `$*`, `$1`...): named and
-   * placed as the invocation; none when the script is not in the workspace. */
+   * placed as the invocation; when the script is not in the workspace, those the arguments start alone
+   * (`entrypoint: /docker-entrypoint.sh` of an image, `command: celery worker ...`). */
   private throughScript(w: WorkerFact): WorkerFact[] {
     const s = w.viaScript!;
     const file = [resolve(dirname(w.loc.file), s.path), resolve(this.root, s.path)].find((f) => f.startsWith(this.root + sep) && existsSync(f));
     const r = file ? readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE) : undefined;
-    if (!file || r?.text === undefined) return [];
+    if (!file || r?.text === undefined) return s.direct;
     const vars: Record<string, string> = { '@': s.args.join(' '), '*': s.args.join(' '), '#': String(s.args.length) };
     s.args.slice(0, 9).forEach((a, k) => { vars[String(k + 1)] = a; });
-    return extractWorkers(file, r.text, { vars }).filter((x) => !x.viaScript).map((x) => ({
+    const found = extractWorkers(file, r.text, { vars }).filter((x) => !x.viaScript);
+    // a script that does not visibly run celery with them: the arguments alone, as before
+    if (!found.length) return s.direct;
+    return found.map((x) => ({
       // named by its -n when the arguments give one, else as the invocation (not after the script)
       ...x, name: x.name === basename(file).replace(/\.[^.]*$/, '') ? w.name : x.name, loc: w.loc, runsOn: w.runsOn, command: `${w.command} → ${relative(this.root, file)}: ${x.command}`,
       // the -Q values are the invocation's, not text of the script: no edits aimed at them

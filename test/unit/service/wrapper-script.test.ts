@@ -24,3 +24,13 @@ test('wrapper scripts: ARGS="$@" then celery ${ARGS}, exec celery "$@", a missin
   // the task's queue is consumed by the worker the script starts
   assert.deepEqual(p.route({ task: 'proj.celery.ping' })!.consumers.map((c) => c.worker.name), ['fast@%h']);
 });
+
+test("wrapper scripts: an image's entrypoint not in the workspace — the command's own worker, as before", async () => {
+  const root = writeProject({
+    'proj/__init__.py': '',
+    'proj/celery.py': "from celery import Celery\napp = Celery('proj')\n",
+    'docker-compose.yml': 'services:\n  worker:\n    image: proj\n    entrypoint: /docker-entrypoint.sh\n    command: celery -A proj worker -Q slow\n',
+  }, 'cr-wrapper-');
+  const p = await openProject(root);
+  assert.deepEqual(p.workers.map((w) => [w.name, w.queues, w.loc.range.start.line]), [['worker', ['slow'], 4]]);
+});

@@ -43,52 +43,57 @@ const SHELL_WORDS = new Set(['exec', 'then', 'do', 'else', '!', 'time', '{', '}'
 const NOT_RUNNING = new Set(['echo', 'printf', 'grep', 'egrep', 'fgrep', 'pgrep', 'pkill', 'killall', 'kill', 'ps', 'cat', 'test', '[', '[[',
   'logger', 'sed', 'awk', 'tee', 'which', 'type', 'command', 'hash', 'alias', 'man', 'read', 'trap', 'wait']);
 
-/** Workers started by one argv (simple command). */
+/** Workers started by one argv (simple command). A wrapper script's invocation (`bash x.sh -A proj worker -Q a`)
+ * is one fact that names the script; the workers read from the arguments alone come with it, for when the
+ * script is not in the workspace (an image's entrypoint). */
 export function workersFromArgv(argv: Word[], ctx: Context, depth = 0): WorkerFact[] {
   try {
     let i0 = 0;
     while (i0 < argv.length && (argv[i0].assign || SHELL_WORDS.has(argv[i0].value))) i0++;
     if (i0 < argv.length && NOT_RUNNING.has(argv[i0].value.slice(argv[i0].value.lastIndexOf('/') + 1))) return [];
-    const out: WorkerFact[] = [];
+    const direct = directWorkers(argv, i0, ctx, depth);
     const script = wrapperScript(argv, i0);
-    if (script !== undefined && argv.slice(script + 1).some((w) => w.value === 'worker' || w.value === 'multi')) {
-      const words = argv.slice(i0);
-      return [{ name: ctx.name, command: commandText(words), loc: commandLoc(words), ...(ctx.runsOn ? { runsOn: ctx.runsOn } : {}),
-        viaScript: { path: argv[script].value, args: argv.slice(script + 1).map((w) => w.value) } }];
-    }
-    for (let i = i0; i < argv.length; i++) {
-      const w = argv[i];
-      const prog = celeryProgram(w);
-      if (prog) {
-        const r = parseCelery(argv, i, i + 1, prog, ctx);
-        if (r) return [...out, ...r];
-        continue;
-      }
-      if (/^(?:.*\/)?python[0-9.]*$/.test(w.value)) {
-        let j = i + 1;
-        while (j < argv.length && argv[j].value.startsWith('-') && argv[j].value !== '-m') j++;
-        if (argv[j]?.value === '-m' && argv[j + 1]?.value === 'celery') {
-          const r = parseCelery(argv, i, j + 2, 'celery', ctx);
-          if (r) return [...out, ...r];
-        }
-        continue;
-      }
-      if (depth < 4 && /\s/.test(w.value) && mightContainWorker(w.value)) {
-        const vars = new Map(ctx.vars ?? []);
-        const inner = tokenize({ text: w.value, pos: w.pos, end: w.end }, { vars });
-        out.push(...workersFromCommands(inner, { ...ctx, vars, implicitCelery: false }, depth + 1));
-      }
-    }
-    if (!out.length && ctx.implicitCelery && i0 < argv.length) {
-      const first = argv[i0].value;
-      if (first === 'worker' || first === 'multi' || (first.startsWith('-') && argv.some((w) => w.value === 'worker' || w.value === 'multi'))) {
-        return parseCelery(argv, i0, i0, 'celery', ctx) ?? [];
-      }
-    }
-    return out;
+    if (script === undefined || !argv.slice(script + 1).some((w) => w.value === 'worker' || w.value === 'multi')) return direct;
+    // placed at the arguments (compose: `entrypoint: ./entrypoint.sh` + `command: celery ... worker -Q ...`)
+    return [{ name: ctx.name, command: commandText(argv.slice(i0)), loc: commandLoc(argv.slice(script + 1)), ...(ctx.runsOn ? { runsOn: ctx.runsOn } : {}),
+      viaScript: { path: argv[script].value, args: argv.slice(script + 1).map((w) => w.value), direct } }];
   } catch {
     return [];
   }
+}
+
+function directWorkers(argv: Word[], i0: number, ctx: Context, depth: number): WorkerFact[] {
+  const out: WorkerFact[] = [];
+  for (let i = i0; i < argv.length; i++) {
+    const w = argv[i];
+    const prog = celeryProgram(w);
+    if (prog) {
+      const r = parseCelery(argv, i, i + 1, prog, ctx);
+      if (r) return [...out, ...r];
+      continue;
+    }
+    if (/^(?:.*\/)?python[0-9.]*$/.test(w.value)) {
+      let j = i + 1;
+      while (j < argv.length && argv[j].value.startsWith('-') && argv[j].value !== '-m') j++;
+      if (argv[j]?.value === '-m' && argv[j + 1]?.value === 'celery') {
+        const r = parseCelery(argv, i, j + 2, 'celery', ctx);
+        if (r) return [...out, ...r];
+      }
+      continue;
+    }
+    if (depth < 4 && /\s/.test(w.value) && mightContainWorker(w.value)) {
+      const vars = new Map(ctx.vars ?? []);
+      const inner = tokenize({ text: w.value, pos: w.pos, end: w.end }, { vars });
+      out.push(...workersFromCommands(inner, { ...ctx, vars, implicitCelery: false }, depth + 1));
+    }
+  }
+  if (!out.length && ctx.implicitCelery && i0 < argv.length) {
+    const first = argv[i0].value;
+    if (first === 'worker' || first === 'multi' || (first.startsWith('-') && argv.some((w) => w.value === 'worker' || w.value === 'multi'))) {
+      return parseCelery(argv, i0, i0, 'celery', ctx) ?? [];
+    }
+  }
+  return out;
 }
 
 /** `bash x.sh ...`, `sh -e x.sh ...`, `./bin/x.sh ...`: the index of the script word. */
