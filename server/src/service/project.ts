@@ -399,8 +399,7 @@ export class Project {
   private workerApps = { apps: [] as ResolvedApp[], map: new WeakMap<WorkerFact, ResolvedApp | undefined>() };
 
   private findWorkerApp(w: WorkerFact, apps: ResolvedApp[]): ResolvedApp | undefined {
-    const appOf = (v: Value | undefined): ResolvedApp | undefined =>
-      v?.kind === 'ref' && v.ref.kind === 'app' ? apps.find((a) => a.fact.module === v.ref.module && a.fact.variable === v.ref.name) : undefined;
+    const appOf = (v: Value | undefined) => appOfValue(v, apps);
     const envOf = (m: string) => (this.ws.getModule(m) ? this.ws.eval.module(m)?.env : undefined);
     const inModule = (m: string, depth = 0): ResolvedApp | undefined => {
       const env = envOf(m);
@@ -431,8 +430,7 @@ export class Project {
     if (!project) return undefined; // not in a Django project
     if (this.djangoApps.apps !== apps) this.djangoApps = { apps, byProject: new Map() };
     if (this.djangoApps.byProject.has(project)) return this.djangoApps.byProject.get(project);
-    const appOf = (v: Value): ResolvedApp | undefined =>
-      v.kind === 'ref' && v.ref.kind === 'app' ? apps.find((a) => a.fact.module === v.ref.module && a.fact.variable === v.ref.name) : undefined;
+    const appOf = (v: Value) => appOfValue(v, apps);
     const imported = (name?: string) => {
       const found = new Set<ResolvedApp>();
       for (const [m, src] of this.ws.modules) {
@@ -629,3 +627,8 @@ export async function openProject(root: string, options: ProjectOptions = {}): P
 }
 
 export type { Loc };
+
+/** The app a value is (an app bound to a name anywhere: `app`, an imported `celery_app`), among `apps`. */
+function appOfValue(v: Value | undefined, apps: ResolvedApp[]): ResolvedApp | undefined {
+  return v?.kind === 'ref' && v.ref.kind === 'app' ? apps.find((a) => a.fact.module === v.ref.module && a.fact.variable === v.ref.name) : undefined;
+}
