@@ -112,7 +112,7 @@ export class Evaluator {
     if (!res || !src) return [];
     if (res.bodies) return res.bodies;
     const out: BodyEffects[] = [];
-    const defs: Array<[string, Extract<Stmt, { s: 'def' }>]> = [...res.functions].map(([n, d]) => [n, d]);
+    const defs: Array<[string, Extract<Stmt, { s: 'def' }>]> = [...res.functions];
     for (const [cname, info] of res.classes) for (const b of info.stmt.body) if (b.s === 'def') defs.push([`${cname}.${b.name}`, b]);
     for (const [func, def] of defs) {
       if (!configuresIn(def.body) || makesApp(def.body)) continue;
@@ -930,8 +930,7 @@ function makesApp(body: Stmt[]): boolean {
   const visit = (x: unknown): void => {
     if (found || !x || typeof x !== 'object') return;
     if (Array.isArray(x)) { for (const y of x) visit(y); return; }
-    const e = x as Expr;
-    if (e.t === 'call' && ((e.fn.t === 'name' && /Celery$/.test(e.fn.id)) || (e.fn.t === 'attr' && /Celery$/.test(e.fn.name)))) { found = true; return; }
+    if (isCeleryCall(x as Expr)) { found = true; return; }
     for (const k in x) if (k !== 'r' && k !== 'nameR') visit((x as Record<string, unknown>)[k]);
   };
   visit(body);
@@ -967,8 +966,12 @@ function capped(v: Value, loc: Loc): Value {
 
 /** Does this function body construct a Celery app (a call to `Celery(...)` / `x.Celery(...)` at its top level)? */
 function buildsCeleryApp(body: Stmt[]): boolean {
-  const isCelery = (e: Expr): boolean => e.t === 'call' && ((e.fn.t === 'name' && /Celery$/.test(e.fn.id)) || (e.fn.t === 'attr' && /Celery$/.test(e.fn.name)));
-  return body.some((st) => (st.s === 'assign' && isCelery(st.value)) || (st.s === 'return' && !!st.e && isCelery(st.e)));
+  return body.some((st) => (st.s === 'assign' && isCeleryCall(st.value)) || (st.s === 'return' && !!st.e && isCeleryCall(st.e)));
+}
+
+/** `Celery(...)`, `x.Celery(...)`, a subclass named `...Celery(...)`. */
+function isCeleryCall(e: Expr): boolean {
+  return e.t === 'call' && ((e.fn.t === 'name' && /Celery$/.test(e.fn.id)) || (e.fn.t === 'attr' && /Celery$/.test(e.fn.name)));
 }
 
 /**

@@ -457,14 +457,14 @@ export class Workspace {
     return names.some((n) => n === text || n === q || (q !== undefined && q.endsWith(`.${n}`)));
   }
 
-  /** Celery's gen_task_name: `module.func`, with `__main__` replaced by the app's main name — or the app
-   *  class's own gen_task_name. An override that cannot be followed leaves Celery's name, with why. */
   /** An app record's id as `apps()` names it (`module:variable`). */
   private appIdOf(key: string | undefined): string | undefined {
     const f = key ? this.appRecords.get(key)?.fact : undefined;
     return f ? `${f.module}:${f.variable || 'app'}` : undefined;
   }
 
+  /** Celery's gen_task_name: `module.func`, with `__main__` replaced by the app's main name — or the app
+   *  class's own gen_task_name. An override that cannot be followed leaves Celery's name, with why. */
   private autoName(mod: string, func: string, appKey: string | undefined, src: ModuleSource): { name: string; unknown?: string } {
     let module = mod;
     const rec = appKey ? this.appRecords.get(appKey) : undefined;
@@ -600,13 +600,13 @@ export class Workspace {
           // body is not followed); parameters are their callers' (Unknown)
           const used = st.s === 'def' ? namesSentWith(st.r) : undefined;
           const counts = used?.size ? assignmentCounts(st.body) : undefined;
-          const sends = st.s === 'def' && !!used && [...used].some((n) => counts!.has(n) || st.sig.some((p) => p.name === n));
-          const local = imports.length || sends ? new Map(outer) : outer;
-          if (st.s === 'def' && sends) for (const p of st.sig) local.set(p.name, { kind: 'unknown', reason: `parameter '${p.name}' of ${st.name}(), set by its callers` });
+          const readsOwn = st.s === 'def' && !!used && [...used].some((n) => counts!.has(n) || st.sig.some((p) => p.name === n));
+          const local = imports.length || readsOwn ? new Map(outer) : outer;
+          if (st.s === 'def' && readsOwn) for (const p of st.sig) local.set(p.name, { kind: 'unknown', reason: `parameter '${p.name}' of ${st.name}(), set by its callers` });
           for (const im of imports) {
             if (im.s === 'import') this.eval.importFrom(src, im, local);
           }
-          if (st.s === 'def' && sends && counts) {
+          if (st.s === 'def' && readsOwn && counts) {
             const run = (stmts: Stmt[]) => {
               for (const x of stmts) {
                 if (x.s === 'assign' && x.target.t === 'name' && !x.op && counts.get(x.target.id) === 1) local.set(x.target.id, this.eval.eval(src, x.value, local));

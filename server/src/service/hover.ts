@@ -174,7 +174,8 @@ function workerHover(p: Project, file: string, pos: Position): HoverResult | und
   if (!w) return undefined;
   const a = analysis(p);
   const own = p.workerApp(w);
-  const wq = own ?? a.app ? workerQueues(w, (own ?? a.app)!.config) : undefined;
+  const app = own ?? a.app;
+  const wq = app ? workerQueues(w, app.config) : undefined;
   const qs = wq?.queues.map((q) => `\`${q.display}\``).join(', ');
   const md = [`**worker ${w.name}**${w.runsOn ? ` — ${w.runsOn}` : ''}${own ? ` · app \`${own.id}\`` : ''}`, '', wq?.error ? `✖ fails at start-up: ${wq.error.split('\n')[0]}` : `consumes: ${qs || 'nothing'}${w.queues ? '' : ' (no -Q: every queue of task_queues)'}`];
   if (w.unresolved?.length) md.push('', `_Depends on values unknown statically: ${w.unresolved.join(', ')}._`);

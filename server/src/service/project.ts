@@ -256,6 +256,7 @@ export class Project {
    * whichever thread did what. */
   scan(): void {
     forgetPackages();
+    this.manageDirs.clear();
     const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
     const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     const prefilter = this.prefilter();
@@ -425,8 +426,7 @@ export class Project {
    * as celery_app`, which makes it the current app when Django starts. Memoised per state.
    */
   private djangoProjectApp(file: string, apps: ResolvedApp[]): ResolvedApp | undefined {
-    let project: string | undefined;
-    for (let d = dirname(file); d.startsWith(this.root) && d !== dirname(d); d = dirname(d)) if (existsSync(resolve(d, 'manage.py'))) { project = d; break; }
+    const project = this.djangoProjectOf(dirname(file));
     if (!project) return undefined; // not in a Django project
     if (this.djangoApps.apps !== apps) this.djangoApps = { apps, byProject: new Map() };
     if (this.djangoApps.byProject.has(project)) return this.djangoApps.byProject.get(project);
@@ -445,6 +445,16 @@ export class Project {
     return app;
   }
   private djangoApps = { apps: [] as ResolvedApp[], byProject: new Map<string, ResolvedApp | undefined>() };
+
+  /** The nearest folder at or above `dir` (inside the root) that holds a manage.py; per folder until the next scan
+   * (routes of shared tasks ask it after every edit: no file-system walk per keystroke). */
+  private djangoProjectOf(dir: string): string | undefined {
+    if (this.manageDirs.has(dir)) return this.manageDirs.get(dir);
+    const found = !dir.startsWith(this.root) || dir === dirname(dir) ? undefined : existsSync(resolve(dir, 'manage.py')) ? dir : this.djangoProjectOf(dirname(dir));
+    this.manageDirs.set(dir, found);
+    return found;
+  }
+  private readonly manageDirs = new Map<string, string | undefined>();
 
   /** Where does this message go? The one entry to the routing engine for every feature. */
   route(call: RouteCall): Route {
