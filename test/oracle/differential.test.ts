@@ -230,7 +230,7 @@ function engineCanvas(project: Project, fn: string): CanvasPublish[] | string {
   const src = project.ws.modules.get(mod);
   const def = src?.ir.body.find((st) => st.s === 'def' && st.name === name);
   if (!src || !def) return `no function ${fn} in the engine's workspace`;
-  const inside = (r: { start: { line: number } }) => r.start.line >= def.r.start.line && r.start.line <= def.r.end.line;
+  const inside = (r: { start: { line: number } }) => r.start.line >= def.r[0] && r.start.line <= def.r[2];
   const out: CanvasPublish[] = [];
   for (const c of project.ws.callsOf(src)) {
     // canvas parts, and plain sends (a signature that is only built is not a publish)

@@ -4,7 +4,7 @@
  * constructors, environment lookups (→ their default, marked), if/else (→ both branches, marked).
  * Everything else is an explicit `unknown` with a reason and a location.
  */
-import type { Expr, Stmt } from '../parse/ir';
+import { toRange, type Expr, type Span, type Stmt } from '../parse/ir';
 import type { Loc, SymbolRef, Value, DictEntry } from './types';
 import type { ModuleSource } from './modules';
 import { qualified, resolveRelative, withLoc, DictBuilder, setEntry, dictGet, iterate, bindTarget, truthiness, isScalar, asText, mergeMeta, show, describe, exprText } from './values';
@@ -169,11 +169,11 @@ export class Evaluator {
   private readonly assignMemo = new WeakMap<Expr, { deps: Array<[string, Value | undefined]>; v: Value }>();
 
   /** Where an IR node is: one object per node (a node belongs to one file), so re-evaluating allocates none. */
-  loc(src: ModuleSource | string, e: { r: Loc['range'] }): Loc {
+  loc(src: ModuleSource | string, e: { r: Span }): Loc {
     const hit = this.locs.get(e);
     if (hit) return hit;
     const file = typeof src === 'string' ? this.host.getModule(src)?.file ?? src : src.file;
-    const loc = { file, range: e.r };
+    const loc = { file, range: toRange(e.r) };
     this.locs.set(e, loc);
     return loc;
   }
@@ -736,7 +736,7 @@ export class Evaluator {
       }
       break;
     }
-    return unknown(`${cls.name}.gen_task_name (${src.file}:${def.nameR.start.line + 1}) names tasks in a way that cannot be followed`, at);
+    return unknown(`${cls.name}.gen_task_name (${src.file}:${def.nameR[0] + 1}) names tasks in a way that cannot be followed`, at);
   }
 
   /** A method defined in a class of the workspace or in one of its bases, with the module that defines it. */
@@ -865,11 +865,11 @@ export class Evaluator {
     return { ...def, env: { variable, hasDefault: true } } as Value;
   }
 
-  binop(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
+  binop(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Span }): Value {
     return capped(this.binopRaw(src, op, l, r, e), this.loc(src, e));
   }
 
-  private binopRaw(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Loc['range'] }): Value {
+  private binopRaw(src: ModuleSource, op: string, l: Value, r: Value, e: { r: Span }): Value {
     const loc = this.loc(src, e);
     if (op === '+') {
       if (l.kind === 'str' && r.kind === 'str') return mergeMeta({ kind: 'str', value: l.value + r.value, loc }, [l, r]);

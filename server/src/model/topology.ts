@@ -8,7 +8,7 @@ import type { BindingSpec, ExchangeSpec, FunctionRule, NameTest, QueueSpec, Rout
 import { resolveSettings, type ResolvedSettings } from '../routing/settings';
 import { unpackError } from '../routing/pyutil';
 import type { Workspace } from './workspace';
-import type { Expr, Stmt } from '../parse/ir';
+import { toRange, type Expr, type Stmt } from '../parse/ir';
 import { show } from './values';
 
 export interface AppConfig {
@@ -291,7 +291,7 @@ function functionRouter(ws: Workspace, module: string, name: string, loc?: Loc):
   }
   if (!fn) return { kind: 'unknown', reason: `router ${module}.${name} is not a function or class defined at top level`, loc };
   const param = fn.params[nameParam] ?? 'name';
-  const defLoc: Loc = { file: src.file, range: fn.nameR };
+  const defLoc: Loc = { file: src.file, range: toRange(fn.nameR) };
   const rules: FunctionRule[] = [];
   let complete = true;
   const evalIn = (e: Expr) => ws.eval.eval(src, e, res.env);
@@ -305,7 +305,7 @@ function functionRouter(ws: Workspace, module: string, name: string, loc?: Loc):
         const t = nameTest(st.test, param, evalIn);
         if (!t) { complete = false; continue; }
         const inner = walk(st.body, [...tests, t]);
-        if (inner !== undefined) rules.push({ tests: [...tests, t], result: inner === 'none' ? { kind: 'none' } : inner, loc: { file: src.file, range: st.r } });
+        if (inner !== undefined) rules.push({ tests: [...tests, t], result: inner === 'none' ? { kind: 'none' } : inner, loc: { file: src.file, range: toRange(st.r) } });
         const other = walk(st.orelse, tests);
         if (other !== undefined) return other;
         continue;

@@ -3,7 +3,7 @@
  * sources, tasks and call sites. Rebuilt cheaply: files keep their IR; evaluation is lazy and cached
  * until the next change.
  */
-import type { Expr, Stmt } from '../parse/ir';
+import { spanWithin, toRange, type Expr, type Stmt } from '../parse/ir';
 import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, SymbolRef, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
 import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { dotted, keyOf, qualified, visitCalls } from './values';
@@ -281,14 +281,14 @@ export class Workspace {
         const method = c.fn.name;
         const mutated = confAttr(c.fn.obj, eff.env);
         if (mutated) {
-          mutateSetting(mutated, (cur) => this.eval.mutate(src, cur, c, eff.env), { file: src.file, range: c.r });
+          mutateSetting(mutated, (cur) => this.eval.mutate(src, cur, c, eff.env), { file: src.file, range: toRange(c.r) });
           continue;
         }
         if (method === 'config_from_object' && isApp(c.fn.obj, eff.env)) {
           const obj = c.args[0] ?? c.kwargs.find((k) => k.name === 'obj')?.value;
           const nsE = c.kwargs.find((k) => k.name === 'namespace')?.value;
           const ns = nsE ? this.eval.eval(src, nsE, eff.env) : undefined;
-          const source = obj ? this.configSource(this.eval.eval(src, obj, eff.env), { file: src.file, range: c.r }) : undefined;
+          const source = obj ? this.configSource(this.eval.eval(src, obj, eff.env), { file: src.file, range: toRange(c.r) }) : undefined;
           // config_from_object replaces the previous source; namespace is kept unless given.
           fact.sources = fact.sources.filter((s) => s.kind !== 'module' && s.kind !== 'class');
           if (source) {
@@ -302,19 +302,19 @@ export class Workspace {
           for (const a of c.args) {
             const v = this.eval.eval(src, a, eff.env);
             if (v.kind === 'dict') {
-              for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: a.r }));
+              for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: toRange(a.r) }));
             }
             // (Flask's `celery.conf.update(app.config)`: settings the engine cannot see are said, not dropped)
             else unread ??= `conf.update(${v.kind === 'unknown' ? v.reason : 'a value the engine cannot follow'})`;
           }
           for (const kw of c.kwargs) {
-            if (kw.name) settings.push(setting(kw.name, this.eval.eval(src, kw.value, eff.env), { file: src.file, range: kw.value.r }));
+            if (kw.name) settings.push(setting(kw.name, this.eval.eval(src, kw.value, eff.env), { file: src.file, range: toRange(kw.value.r) }));
             else {
               const v = this.eval.eval(src, kw.value, eff.env);
-              if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: kw.value.r }));
+              if (v.kind === 'dict') for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: toRange(kw.value.r) }));
             }
           }
-          fact.sources.push({ kind: 'conf-update', name: `${where}: ${fact.variable || 'app'}.conf.update()`, settings, loc: { file: src.file, range: c.r }, unread });
+          fact.sources.push({ kind: 'conf-update', name: `${where}: ${fact.variable || 'app'}.conf.update()`, settings, loc: { file: src.file, range: toRange(c.r) }, unread });
         } else if (method === 'autodiscover_tasks' && isApp(c.fn.obj, eff.env)) {
           fact.includes.push('(autodiscover)');
         }
@@ -322,7 +322,7 @@ export class Workspace {
         const t = eff.target;
         const itemOf = t.t === 'subscript' ? confAttr(t.obj, eff.env) : undefined;
         if (itemOf && t.t === 'subscript') {
-          mutateSetting(itemOf, (cur) => this.eval.setItem(src, cur, t.index, eff.value, eff.env), { file: src.file, range: t.r });
+          mutateSetting(itemOf, (cur) => this.eval.setItem(src, cur, t.index, eff.value, eff.env), { file: src.file, range: toRange(t.r) });
           continue;
         }
         let name: string | undefined;
@@ -330,7 +330,7 @@ export class Workspace {
         if (t.t === 'attr' && t.obj.t === 'attr' && t.obj.name === 'conf') { name = t.name; confObj = t.obj.obj; }
         if (t.t === 'subscript' && t.obj.t === 'attr' && t.obj.name === 'conf' && t.index.t === 'str') { name = t.index.v; confObj = t.obj.obj; }
         if (!name || !confObj || !isApp(confObj, eff.env)) continue;
-        const loc: Loc = { file: src.file, range: t.r };
+        const loc: Loc = { file: src.file, range: toRange(t.r) };
         let value = this.eval.eval(src, eff.value, eff.env);
         if (eff.op) value = this.eval.binop(src, eff.op, resolveSettings(fact).get(name).value, value, t);
         fact.sources.push({ kind: 'conf-attr', name: `${where}: ${fact.variable || 'app'}.conf.${name}`, settings: [setting(name, value, loc)], loc });
@@ -372,11 +372,11 @@ export class Workspace {
       const settings: SettingFact[] = [];
       const seen = new Set<string>();
       const collect = (i: typeof info, depth: number) => {
-        for (const [k, v] of i.attrs) if (!seen.has(k) && settingStyle(k)) { seen.add(k); settings.push(setting(k, v, v.loc ?? { file: src.file, range: i.stmt.nameR })); }
+        for (const [k, v] of i.attrs) if (!seen.has(k) && settingStyle(k)) { seen.add(k); settings.push(setting(k, v, v.loc ?? { file: src.file, range: toRange(i.stmt.nameR) })); }
         if (depth < 10) for (const b of i.bases) if (b.kind === 'ref' && b.ref.kind === 'class') { const bi = this.eval.classInfo(b.ref); if (bi) collect(bi, depth + 1); }
       };
       collect(info, 0);
-      return { kind: 'class', name: `${src.module}.${cls}`, settings, loc: { file: src.file, range: info.stmt.nameR } };
+      return { kind: 'class', name: `${src.module}.${cls}`, settings, loc: { file: src.file, range: toRange(info.stmt.nameR) } };
     }
     const settings: SettingFact[] = [];
     for (const [k, v] of res.env) {
@@ -438,7 +438,7 @@ export class Workspace {
         name: taskName, nameUnknown: auto?.unknown,
         nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
         func: st.name, module: mod, options, appVariable, decorator, appId: this.appIdOf(appKey),
-        loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
+        loc: { file: src.file, range: toRange(st.nameR) }, defLoc: { file: src.file, range: toRange(st.r) },
         // Decorators below the task decorator wrap the function first: Celery then checks the wrapper's
         // signature, which we cannot see (functools.wraps keeps the name, not the parameters).
         signature: st.s === 'def' && st.decorators.indexOf(d) === st.decorators.length - 1 ? { func: st.name, params: st.sig, bound } : undefined, typing,
@@ -488,7 +488,7 @@ export class Workspace {
     for (const k of OPTION_KEYS) { const v = attr(k); if (v) options[k] = v; }
     const fact: TaskFact = {
       name: name.value, nameSource: 'class-attribute', func: st.name, module: src.module, options, decorator: 'class Task',
-      loc: { file: src.file, range: st.nameR }, defLoc: { file: src.file, range: st.r },
+      loc: { file: src.file, range: toRange(st.nameR) }, defLoc: { file: src.file, range: toRange(st.r) },
     };
     this.addTask(src.module, fact);
     return { kind: 'ref', ref: { module: src.module, name: st.name, kind: 'task', task: name.value, loc: fact.loc } };
@@ -538,7 +538,7 @@ export class Workspace {
       if (c.fn.name === 'add_periodic_task' && c.args[1]?.t === 'call') consumed.add(c.args[1]);
     }
     const scopes = this.functionScopes(src, env);
-    const scopeOf = (c: Expr) => scopes.find((f) => within(c.r, f.r))?.env ?? env;
+    const scopeOf = (c: Expr) => scopes.find((f) => spanWithin(c.r, f.r))?.env ?? env;
     const parts = this.canvasParts(src, scopeOf);
     const out: CallFact[] = [];
     for (const c of src.ir.calls) {
@@ -573,7 +573,7 @@ export class Workspace {
         optionsOf: (call, constructor) => this.callOptions(src, call, env, constructor ? 'signature' : 'kwargs'),
         isSignature: (e) => e.t === 'call' && ((e.fn.t === 'attr' && SIGNATURE_METHODS.has(e.fn.name)) || (e.fn.t === 'name' && /^(signature|Signature)$/.test(e.fn.id))),
       };
-      const parts = canvasSend(c, { file: src.file, range: c.r }, hooks);
+      const parts = canvasSend(c, { file: src.file, range: toRange(c.r) }, hooks);
       if (parts) for (const [e, o] of parts) out.set(e, o);
     }
     return out;
@@ -582,13 +582,13 @@ export class Workspace {
   /** Functions (innermost first) whose bodies import names: the module env plus those imports. */
   private functionScopes(src: ModuleSource, env: Env): Array<{ r: Expr['r']; env: Env }> {
     const out: Array<{ r: Expr['r']; env: Env }> = [];
-    const calls = [...src.ir.calls].sort((a, b) => a.r.start.line - b.r.start.line || a.r.start.character - b.r.start.character);
+    const calls = [...src.ir.calls].sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1]);
     /** Names the send calls inside range `r` read (binary search: a module may hold 10,000 functions). */
     const namesSentWith = (r: Expr['r']): Set<string> => {
       let lo = 0, hi = calls.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; const s = calls[mid].r.start; if (s.line < r.start.line || (s.line === r.start.line && s.character < r.start.character)) lo = mid + 1; else hi = mid; }
+      while (lo < hi) { const mid = (lo + hi) >> 1; const s = calls[mid].r; if (s[0] < r[0] || (s[0] === r[0] && s[1] < r[1])) lo = mid + 1; else hi = mid; }
       const names = new Set<string>();
-      for (let k = lo; k < calls.length && within(calls[k].r, r); k++) namesIn(calls[k], names);
+      for (let k = lo; k < calls.length && spanWithin(calls[k].r, r); k++) namesIn(calls[k], names);
       return names;
     };
     const visit = (body: Stmt[], outer: Env) => {
@@ -628,7 +628,7 @@ export class Workspace {
   }
 
   private callFact(src: ModuleSource, c: Extract<Expr, { t: 'call' }>, env: Env): CallFact | undefined {
-    const loc: Loc = { file: src.file, range: c.r };
+    const loc: Loc = { file: src.file, range: toRange(c.r) };
     const options: CallFact['options'] = {};
     const takeOptions = (call: Extract<Expr, { t: 'call' }>, mode: OptionMode) => {
       for (const [k, v] of Object.entries(this.callOptions(src, call, env, mode))) options[k as TaskOptionKey] ??= v;
@@ -711,7 +711,7 @@ export class Workspace {
     for (const kw of c.kwargs) if (kw.name && (OPTION_KEYS as string[]).includes(kw.name)) options[kw.name as TaskOptionKey] = this.eval.eval(src, kw.value, env);
     const nameE = c.kwargs.find((k) => k.name === 'name')?.value;
     const name = nameE ? this.eval.eval(src, nameE, env) : undefined;
-    return { taskName: inner.taskName, via: 'beat', options, loc: { file: src.file, range: c.r }, module: src.module, periodic: name?.kind === 'str' ? name.value : undefined };
+    return { taskName: inner.taskName, via: 'beat', options, loc: { file: src.file, range: toRange(c.r) }, module: src.module, periodic: name?.kind === 'str' ? name.value : undefined };
   }
 
   // ------------------------------------------------------------------ everything else
@@ -800,8 +800,4 @@ function collectImports(body: Stmt[]): Stmt[] {
   return out;
 }
 
-function within(inner: Expr['r'], outer: Expr['r']): boolean {
-  const le = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character <= b.character);
-  return le(outer.start, inner.start) && le(inner.end, outer.end);
-}
 

@@ -13,10 +13,10 @@ import { collectErrors, lowerTopLevel, shiftStatement, type Lowered } from './lo
 /** What may follow a statement on its line for it to be the whole line: blanks and a comment. */
 const REST_OF_LINE = /^[ \t\f]*(#[^\r\n]*)?\r?\n?$/;
 
-interface Span { start: number; end: number; row: number; ir: Lowered }
+interface TopLevel { start: number; end: number; row: number; ir: Lowered }
 
 export class IncrementalModule {
-  private spans: Span[] = [];
+  private spans: TopLevel[] = [];
 
   /** Lower the whole tree (first version of a buffer). */
   reset(tree: Tree): ModuleIR {
@@ -32,8 +32,8 @@ export class IncrementalModule {
     let from = edit.startIndex;
     let to = edit.newEndIndex;
     for (const r of old.getChangedRanges(tree)) { from = Math.min(from, r.startIndex); to = Math.max(to, r.endIndex); }
-    const before: Span[] = [];
-    const after: Span[] = [];
+    const before: TopLevel[] = [];
+    const after: TopLevel[] = [];
     for (const s of this.spans) {
       if (s.end < from && s.end <= edit.startIndex) before.push(s);
       // (a statement that starts on the edit's last line moves sideways too: lower it again)
@@ -48,7 +48,7 @@ export class IncrementalModule {
     const moved = after.map((s) => shifted(s, delta, rows)).filter((s) => s.start >= hi);
     // Trust but verify: the first and last kept-after statements must still be top-level nodes as they were;
     // if tree-sitter regrouped more than it reported (an unclosed string), lower the rest of the file.
-    const same = (sp: Span | undefined) => {
+    const same = (sp: TopLevel | undefined) => {
       if (!sp) return true;
       const n = tree.rootNode.firstNamedChildForIndex(sp.start);
       return !!n && n.startIndex === sp.start && n.endIndex === sp.end;
@@ -109,13 +109,13 @@ export class IncrementalModule {
 }
 
 /** A statement after an edit: moved by `delta` characters and `rows` lines. */
-function shifted(s: Span, delta: number, rows: number): Span {
+function shifted(s: TopLevel, delta: number, rows: number): TopLevel {
   return { start: s.start + delta, end: s.end + delta, row: s.row + rows, ir: rows ? shiftStatement(s.ir, rows) : s.ir };
 }
 
 /** Every top-level statement (one call hands over all top-level nodes: fast even on broken trees). */
-function lowerAll(tree: Tree): Span[] {
-  const out: Span[] = [];
+function lowerAll(tree: Tree): TopLevel[] {
+  const out: TopLevel[] = [];
   for (const n of tree.rootNode.namedChildren) {
     if (!n || n.type === 'comment') continue;
     out.push({ start: n.startIndex, end: n.endIndex, row: n.startPosition.row, ir: lowerTopLevel(n) });
@@ -124,8 +124,8 @@ function lowerAll(tree: Tree): Span[] {
 }
 
 /** The top-level statements overlapping [from, to): found by index, then the few siblings in the region. */
-function lowerRange(tree: Tree, from: number, to: number): Span[] {
-  const out: Span[] = [];
+function lowerRange(tree: Tree, from: number, to: number): TopLevel[] {
+  const out: TopLevel[] = [];
   let n = from > 0 ? tree.rootNode.firstNamedChildForIndex(from) : tree.rootNode.firstNamedChild;
   for (let i = 0; n && n.startIndex < to; n = n.nextNamedSibling, i++) {
     if (i > 200) return lowerAll(tree).filter((sp) => sp.end > from && sp.start < to); // a large region: one call

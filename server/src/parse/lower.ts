@@ -1,6 +1,6 @@
 /** tree-sitter Python → IR (see ir.ts). Unknown syntax becomes `opaque`, never an exception. */
 import type { Node, Tree } from './python';
-import type { Expr, ModuleIR, Param, Stmt } from './ir';
+import { toRange, type Expr, type ModuleIR, type Param, type Span, type Stmt } from './ir';
 import type { Range } from '../model/types';
 
 const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'add_periodic_task', 'map', 'starmap', 'chunks']);
@@ -8,18 +8,16 @@ const CALL_METHODS = new Set(['delay', 'apply_async', 'send_task', 's', 'si', 's
 const CALL_FUNCTIONS = new Set(['signature', 'Signature', 'group', 'chain', 'chord']);
 /** `chord(header)(body)`, `group(...)()`, `(a.s() | b.s())()`: a call of a canvas sends it. */
 const sendsCanvas = (fn: Expr) => (fn.t === 'call' && fn.fn.t === 'name' && CALL_FUNCTIONS.has(fn.fn.id)) || (fn.t === 'binop' && fn.op === '|');
-/** The range of a missing piece of syntax (frozen: never moved when statements shift). */
-const NO_RANGE: Range = Object.freeze({ start: Object.freeze({ line: 0, character: 0 }), end: Object.freeze({ line: 0, character: 0 }) }) as Range;
+/** The span of a missing piece of syntax (frozen: never moved when statements shift). */
+const NO_SPAN: Span = Object.freeze([0, 0, 0, 0] as const);
 /** Deeply nested literals must not blow the JS stack. */
 const MAX_DEPTH = 200;
 /** Nested blocks (if / def / class / for / try / with / while): Python itself stops at 100 indentation levels. */
 const MAX_BLOCK_DEPTH = 100;
 
-export function rangeOf(n: Node): Range {
-  return {
-    start: { line: n.startPosition.row, character: n.startPosition.column },
-    end: { line: n.endPosition.row, character: n.endPosition.column },
-  };
+export function spanOf(n: Node): Span {
+  const s = n.startPosition, e = n.endPosition;
+  return [s.row, s.column, e.row, e.column];
 }
 
 export function lowerModule(tree: Tree): ModuleIR {
@@ -43,10 +41,16 @@ export function lowerTopLevel(n: Node): Lowered {
 /** A copy of a statement's IR moved down (or up) by `delta` lines, keeping shared nodes shared. */
 export function shiftStatement(e: Lowered, delta: number): Lowered {
   const seen = new Map<object, unknown>();
-  const copy = (v: unknown): unknown => {
+  const copy = (v: unknown, key?: string): unknown => {
     if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
     const hit = seen.get(v);
     if (hit) return hit;
+    if (key === 'r' || key === 'nameR') {
+      const s = v as Span;
+      const moved: Span = [s[0] + delta, s[1], s[2] + delta, s[3]];
+      seen.set(v, moved);
+      return moved;
+    }
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       seen.set(v, out);
@@ -54,14 +58,9 @@ export function shiftStatement(e: Lowered, delta: number): Lowered {
       return out;
     }
     const o = v as Record<string, unknown>;
-    if (typeof o.line === 'number' && typeof o.character === 'number' && Object.keys(o).length === 2) {
-      const moved = { line: (o.line as number) + delta, character: o.character };
-      seen.set(v, moved);
-      return moved;
-    }
     const out: Record<string, unknown> = {};
     seen.set(v, out);
-    for (const k in o) out[k] = copy(o[k]);
+    for (const k in o) out[k] = copy(o[k], k);
     return out;
   };
   return { stmts: copy(e.stmts) as Stmt[], calls: copy(e.calls) as Expr[] };
@@ -75,7 +74,7 @@ export function collectErrors(root: Node): Range[] {
   const stack: Node[] = [root];
   while (stack.length && out.length <= 50) {
     const n = stack.pop()!;
-    if (n.type === 'ERROR' || n.isMissing) { out.push(rangeOf(n)); continue; }
+    if (n.type === 'ERROR' || n.isMissing) { out.push(toRange(spanOf(n))); continue; }
     if (!n.hasError) continue;
     const cs = n.children;
     for (let i = cs.length - 1; i >= 0; i--) { const c = cs[i]; if (c) stack.push(c); }
@@ -100,7 +99,7 @@ function lowerBlock(block: Node, ctx: Ctx): Stmt[] {
 }
 
 function lowerStmt(n: Node, ctx: Ctx, out: Stmt[]): void {
-  const r = rangeOf(n);
+  const r = spanOf(n);
   switch (n.type) {
     case 'expression_statement': {
       for (const c of n.namedChildren) {
@@ -178,14 +177,14 @@ function lowerStmt(n: Node, ctx: Ctx, out: Stmt[]): void {
         }
       }
       const body = n.childForFieldName('body');
-      out.push({ s: 'def', name: nameN?.text ?? '', params, sig, decorators: [], body: body ? lowerBlock(body, ctx) : [], nameR: nameN ? rangeOf(nameN) : r, r });
+      out.push({ s: 'def', name: nameN?.text ?? '', params, sig, decorators: [], body: body ? lowerBlock(body, ctx) : [], nameR: nameN ? spanOf(nameN) : r, r });
       return;
     }
     case 'class_definition': {
       const nameN = n.childForFieldName('name');
       const bases = (n.childForFieldName('superclasses')?.namedChildren ?? []).filter((c): c is Node => !!c && c.type !== 'keyword_argument').map((c) => expr(c, ctx));
       const body = n.childForFieldName('body');
-      out.push({ s: 'class', name: nameN?.text ?? '', bases, decorators: [], body: body ? lowerBlock(body, ctx) : [], nameR: nameN ? rangeOf(nameN) : r, r });
+      out.push({ s: 'class', name: nameN?.text ?? '', bases, decorators: [], body: body ? lowerBlock(body, ctx) : [], nameR: nameN ? spanOf(nameN) : r, r });
       return;
     }
     case 'return_statement': {
@@ -245,16 +244,16 @@ function lowerIf(n: Node, ctx: Ctx): Stmt {
       orelse = b ? lowerBlock(b, ctx) : [];
     } else if (a.type === 'elif_clause') {
       const b = a.childForFieldName('consequence');
-      orelse = [{ s: 'if', test: expr(a.childForFieldName('condition'), ctx), body: b ? lowerBlock(b, ctx) : [], orelse, r: rangeOf(a) }];
+      orelse = [{ s: 'if', test: expr(a.childForFieldName('condition'), ctx), body: b ? lowerBlock(b, ctx) : [], orelse, r: spanOf(a) }];
     }
   }
-  return { s: 'if', test, body, orelse, r: rangeOf(n) };
+  return { s: 'if', test, body, orelse, r: spanOf(n) };
 }
 
 function lowerAssign(n: Node, ctx: Ctx, out: Stmt[]): void {
   const left = n.childForFieldName('left');
   let right = n.childForFieldName('right');
-  const r = rangeOf(n);
+  const r = spanOf(n);
   if (!right) return; // annotation only
   // chained assignment a = b = value
   const targets = [left];
@@ -302,7 +301,7 @@ function unquote(n: Node): { parts: Array<string | Expr>; isF: boolean; bytes: b
     else if (c.type === 'escape_sequence') parts.push(raw ? c.text : unescape(c.text));
     else if (c.type === 'interpolation') {
       const e = c.childForFieldName('expression');
-      parts.push(e ? exprFrom(e) : { t: 'opaque', text: c.text, r: rangeOf(c) });
+      parts.push(e ? exprFrom(e) : { t: 'opaque', text: c.text, r: spanOf(c) });
     }
   }
   return { parts, isF, bytes: prefix.includes('b') };
@@ -333,8 +332,8 @@ function unescape(s: string): string {
 }
 
 function expr(n: Node | null, ctx: Ctx): Expr {
-  if (!n) return { t: 'opaque', text: '', r: NO_RANGE };
-  const r = rangeOf(n);
+  if (!n) return { t: 'opaque', text: '', r: NO_SPAN };
+  const r = spanOf(n);
   if (ctx.depth > MAX_DEPTH) return { t: 'opaque', text: 'too deeply nested', r };
   ctx.depth++;
   exprCtx = ctx;
@@ -345,7 +344,7 @@ function expr(n: Node | null, ctx: Ctx): Expr {
   }
 }
 
-function exprInner(n: Node, ctx: Ctx, r: Range): Expr {
+function exprInner(n: Node, ctx: Ctx, r: Span): Expr {
   switch (n.type) {
     case 'string': {
       const { parts, isF } = unquote(n);
@@ -380,12 +379,12 @@ function exprInner(n: Node, ctx: Ctx, r: Range): Expr {
       const argsN = n.childForFieldName('arguments');
       const args: Expr[] = [];
       const kwargs: Array<{ name: string | null; value: Expr }> = [];
-      if (argsN?.type === 'generator_expression') args.push({ t: 'opaque', text: argsN.text.slice(0, 200), r: rangeOf(argsN) });
+      if (argsN?.type === 'generator_expression') args.push({ t: 'opaque', text: argsN.text.slice(0, 200), r: spanOf(argsN) });
       else for (const a of argsN?.namedChildren ?? []) {
         if (!a || a.type === 'comment') continue;
         if (a.type === 'keyword_argument') kwargs.push({ name: a.childForFieldName('name')?.text ?? '', value: expr(a.childForFieldName('value'), ctx) });
         else if (a.type === 'dictionary_splat') kwargs.push({ name: null, value: expr(a.namedChildren[0] ?? null, ctx) });
-        else if (a.type === 'list_splat') args.push({ t: 'star', e: expr(a.namedChildren[0] ?? null, ctx), r: rangeOf(a) });
+        else if (a.type === 'list_splat') args.push({ t: 'star', e: expr(a.namedChildren[0] ?? null, ctx), r: spanOf(a) });
         else args.push(expr(a, ctx));
       }
       const call: Expr = { t: 'call', fn, args, kwargs, r };
@@ -394,7 +393,7 @@ function exprInner(n: Node, ctx: Ctx, r: Range): Expr {
     }
     case 'list': case 'tuple': case 'set': case 'expression_list': {
       const items = n.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) =>
-        c.type === 'list_splat' ? { t: 'star' as const, e: expr(c.namedChildren[0] ?? null, ctx), r: rangeOf(c) } : expr(c, ctx));
+        c.type === 'list_splat' ? { t: 'star' as const, e: expr(c.namedChildren[0] ?? null, ctx), r: spanOf(c) } : expr(c, ctx));
       return { t: n.type === 'expression_list' ? 'tuple' : (n.type as 'list' | 'tuple' | 'set'), items, r };
     }
     case 'dictionary': {
