@@ -8,6 +8,7 @@ import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, Symbol
 import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { dotted, keyOf, qualified, visitCalls } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
+import { commandOptionDefaults, commandOptionsParam } from './django-commands';
 import type { ModuleSource } from './modules';
 import type { ExternalApp } from '../parse/projectFile';
 import { settingStyle, resolveSettings } from '../routing/settings';
@@ -591,7 +592,7 @@ export class Workspace {
       for (let k = lo; k < calls.length && spanWithin(calls[k].r, r); k++) namesIn(calls[k], names);
       return names;
     };
-    const visit = (body: Stmt[], outer: Env) => {
+    const visit = (body: Stmt[], outer: Env, cls?: Extract<Stmt, { s: 'class' }>) => {
       for (const st of body) {
         if (st.s === 'def' || st.s === 'class') {
           const imports = collectImports(st.body);
@@ -602,7 +603,12 @@ export class Workspace {
           const counts = used?.size ? assignmentCounts(st.body) : undefined;
           const readsOwn = st.s === 'def' && !!used && [...used].some((n) => counts!.has(n) || st.sig.some((p) => p.name === n));
           const local = imports.length || readsOwn ? new Map(outer) : outer;
-          if (st.s === 'def' && readsOwn) for (const p of st.sig) local.set(p.name, { kind: 'unknown', reason: `parameter '${p.name}' of ${st.name}(), set by its callers` });
+          if (st.s === 'def' && readsOwn) {
+            for (const p of st.sig) local.set(p.name, { kind: 'unknown', reason: `parameter '${p.name}' of ${st.name}(), set by its callers` });
+            // a management command's handle(**options): the options' defaults (what runs unless given)
+            const options = commandOptionsParam(src.module, cls, st);
+            if (options && cls) local.set(options, commandOptionDefaults(cls, (e) => this.eval.eval(src, e, outer), (e) => this.eval.loc(src, e)));
+          }
           for (const im of imports) {
             if (im.s === 'import') this.eval.importFrom(src, im, local);
           }
@@ -618,7 +624,7 @@ export class Workspace {
             for (const [name, n] of counts) if (n > 1) local.set(name, { kind: 'unknown', reason: `'${name}' is assigned more than once in ${st.name}(): not followed` });
             run(st.body);
           }
-          visit(st.body, local);
+          visit(st.body, local, st.s === 'class' ? st : undefined);
           if (local !== outer) out.push({ r: st.r, env: local });
         } else if (st.s === 'if' || st.s === 'for') { visit(st.body, outer); if (st.s === 'if') visit(st.orelse, outer); }
       }
