@@ -60,3 +60,83 @@ function addArgumentCalls(body: Stmt[]): Array<Extract<Expr, { t: 'call' }>> {
   }
   return out;
 }
+
+/**
+ * The celery command line a management command's module builds — `opts = ['celery', '--app=' +
+ * options['app'], 'worker', ...]` handed to celery's main, or a `'celery -A proj worker ...'` string run by a
+ * subprocess — as shell text, with the invocation's options (`hue runcelery worker --app desktop.celery`)
+ * or their add_argument defaults put in. A part that cannot be read becomes `${name}`: unresolved, said.
+ */
+export function commandCeleryLine(module: { body: Stmt[] }, args: string[]): string | undefined {
+  const cls = module.body.find((st): st is ClassStmt => st.s === 'class' && st.name === 'Command');
+  const options = cls ? optionValues(cls, args) : new Map<string, string | undefined>();
+  let found: string | undefined;
+  const visit = (x: unknown): void => {
+    if (found !== undefined || x === null || typeof x !== 'object') return;
+    const e = x as Expr;
+    if ((e.t === 'list' || e.t === 'tuple') && e.items.some((i) => i.t === 'str' && /(?:^|\/)celery$/.test(i.v))) {
+      const from = e.items.findIndex((i) => i.t === 'str' && /(?:^|\/)celery$/.test(i.v));
+      found = e.items.slice(from).map((i) => shellWord(i, options)).join(' ');
+      return;
+    }
+    // a command line, not prose that mentions one ("Run celery worker.")
+    if (e.t === 'str' && /^\s*(?:\S*\/)?(?:celery|python[\d.]* -m celery)\s(?:[\s\S]*\s)?worker\b/.test(e.v)) { found = e.v; return; }
+    for (const k in x) if (k !== 'r' && k !== 'nameR') visit((x as Record<string, unknown>)[k]);
+  };
+  visit(module.body);
+  return found;
+}
+
+/** Each option's value: given in `args` (`--app x`, `--app=x`), else its add_argument default when written as a literal. */
+function optionValues(cls: ClassStmt, args: string[]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  const addArguments = cls.body.find((st): st is DefStmt => st.s === 'def' && st.name === 'add_arguments');
+  for (const call of addArgumentCalls(addArguments?.body ?? [])) {
+    const flags = call.args.filter((a): a is Extract<Expr, { t: 'str' }> => a.t === 'str').map((a) => a.v);
+    const dest = destOf(flags, call.kwargs.find((k) => k.name === 'dest')?.value);
+    if (!dest) continue;
+    const def = call.kwargs.find((k) => k.name === 'default')?.value;
+    let value = def?.t === 'str' ? def.v : def?.t === 'num' ? String(def.v) : undefined;
+    for (let k = 0; k < args.length; k++) {
+      for (const f of flags.filter((x) => x.startsWith('-'))) {
+        if (args[k] === f && k + 1 < args.length) value = args[k + 1];
+        else if (args[k].startsWith(`${f}=`)) value = args[k].slice(f.length + 1);
+      }
+    }
+    out.set(dest, value);
+  }
+  return out;
+}
+
+/** One argv item as shell text: literal parts quoted where the shell needs it, unknown parts `${name}`. */
+function shellWord(e: Expr, options: Map<string, string | undefined>): string {
+  type Piece = { lit: string } | { unknown: string };
+  const unknown = (hint: string): Piece[] => [{ unknown: hint.replace(/\W+/g, '_').replace(/^_+|_+$/g, '') || 'VALUE' }];
+  const optionName = (x: Expr): string | undefined => {
+    if (x.t === 'subscript' && x.index.t === 'str') return x.index.v;
+    if (x.t === 'call' && x.fn.t === 'attr' && x.fn.name === 'get' && x.args[0]?.t === 'str') return x.args[0].v;
+    return undefined;
+  };
+  const pieces = (x: Expr): Piece[] => {
+    switch (x.t) {
+      case 'str': return [{ lit: x.v }];
+      case 'num': return [{ lit: String(x.v) }];
+      case 'fstr': return x.parts.flatMap((p) => (typeof p === 'string' ? [{ lit: p }] : pieces(p)));
+      case 'binop': return x.op === '+' ? [...pieces(x.l), ...pieces(x.rgt)] : unknown('VALUE');
+      case 'name': return unknown(x.id);
+      case 'attr': return unknown(x.name);
+    }
+    const opt = optionName(x);
+    if (opt !== undefined) { const v = options.get(opt); return v !== undefined ? [{ lit: v }] : unknown(opt); }
+    if (x.t === 'call' && x.fn.t === 'name' && x.fn.id === 'str' && x.args[0]) return pieces(x.args[0]);
+    return unknown('VALUE');
+  };
+  const quote = (t: string) => (/^[\w@%+=:,./-]+$/.test(t) ? t : `'${t.replace(/'/g, `'\\''`)}'`);
+  let out = '', lit = '';
+  for (const p of pieces(e)) {
+    if ('lit' in p) { lit += p.lit; continue; }
+    if (lit) { out += quote(lit); lit = ''; }
+    out += `\${${p.unknown}}`;
+  }
+  return out + (lit || !out ? quote(lit) : '');
+}

@@ -175,6 +175,9 @@ export interface WorkerFact {
   /** Not a worker yet: `bash bin/run_celery.sh -A proj worker -Q a` runs a script of the workspace with these
    * arguments; the workers it starts are read from it (see Workspace.allWorkers). */
   viaScript?: { path: string; args: string[]; direct: WorkerFact[] };
+  /** Not a worker yet: `hue runcelery worker --app x`, `manage.py celery_worker` run a Django management command
+   * of the workspace that builds a celery command line; the workers are read from the command's module. */
+  viaCommand?: { name: string; args: string[] };
   /** Queues from `-Q/--queues`; undefined when not given (consumes every queue in task_queues). */
   queues?: string[];
   /** Queues from `-X/--exclude-queues`. */

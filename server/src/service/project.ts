@@ -16,6 +16,8 @@ import { Workspace, type WorkspaceOptions } from '../model/workspace';
 import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
+import { workersFromCommandLine } from '../parse/workers';
+import { commandCeleryLine } from '../model/django-commands';
 import { indexShared, type Indexed } from '../model/index-files';
 import { forgetPackages, moduleNameOf, setImportRoots } from '../model/modules';
 import { sysPathRoots } from '../model/sys-path';
@@ -333,7 +335,8 @@ export class Project {
   get workers(): WorkerFact[] {
     const raw = this.ws.allWorkers();
     if (this.expandedWorkers.raw !== raw) {
-      this.expandedWorkers = { raw, list: raw.some((w) => w.viaScript) ? raw.flatMap((w) => (w.viaScript ? this.throughScript(w) : [w])) : raw };
+      const through = (w: WorkerFact) => (w.viaScript ? this.throughScript(w) : w.viaCommand ? this.throughCommand(w) : [w]);
+      this.expandedWorkers = { raw, list: raw.some((w) => w.viaScript || w.viaCommand) ? raw.flatMap(through) : raw };
     }
     return this.expandedWorkers.list;
   }
@@ -349,7 +352,7 @@ export class Project {
     if (!file || r?.text === undefined) return s.direct;
     const vars: Record<string, string> = { '@': s.args.join(' '), '*': s.args.join(' '), '#': String(s.args.length) };
     s.args.slice(0, 9).forEach((a, k) => { vars[String(k + 1)] = a; });
-    const found = extractWorkers(file, r.text, { vars }).filter((x) => !x.viaScript);
+    const found = extractWorkers(file, r.text, { vars }).filter((x) => !x.viaScript && !x.viaCommand);
     // a script that does not visibly run celery with them: the arguments alone, as before
     if (!found.length) return s.direct;
     return found.map((x) => ({
@@ -357,6 +360,18 @@ export class Project {
       ...x, name: x.name === basename(file).replace(/\.[^.]*$/, '') ? w.name : x.name, loc: w.loc, runsOn: w.runsOn, command: `${w.command} → ${relative(this.root, file)}: ${x.command}`,
       // the -Q values are the invocation's, not text of the script: no edits aimed at them
       queueLocs: undefined,
+    }));
+  }
+
+  /** The workers a management command of the workspace starts (`hue runcelery worker --app desktop.celery`): the
+   * celery command line its module builds, with the invocation's options; named and placed as the invocation. */
+  private throughCommand(w: WorkerFact): WorkerFact[] {
+    const c = w.viaCommand!;
+    const m = this.ws.findModule(`management.commands.${c.name}`);
+    const line = m ? commandCeleryLine(m.ir, c.args) : undefined;
+    if (!m || line === undefined) return [];
+    return workersFromCommandLine(m.file, line, w.name).map((x) => ({
+      ...x, loc: w.loc, runsOn: w.runsOn, command: `${w.command} → ${relative(this.root, m.file)}: ${x.command}`, queueLocs: undefined,
     }));
   }
   task(name: string): TaskFact | undefined { return this.state.byName.get(name); }

@@ -22,7 +22,7 @@ export interface Context {
 /** Cheap text test used before parsing a file. */
 export function mightContainWorker(text: string): boolean {
   const t = text.length > 2_000_000 ? text.slice(0, 2_000_000) : text;
-  if (/celery/i.test(t) && /\b(?:worker|multi)\b|celeryd/.test(t)) return true;
+  if (/celery/i.test(t) && /\b(?:worker|multi)\b|celeryd|celery_?worker/.test(t)) return true;
   return /\bworker\b[\s\S]{0,200}?(?:-Q|--queues)\b/.test(t);
 }
 
@@ -52,6 +52,11 @@ export function workersFromArgv(argv: Word[], ctx: Context, depth = 0): WorkerFa
     while (i0 < argv.length && (argv[i0].assign || SHELL_WORDS.has(argv[i0].value))) i0++;
     if (i0 < argv.length && NOT_RUNNING.has(argv[i0].value.slice(argv[i0].value.lastIndexOf('/') + 1))) return [];
     const direct = directWorkers(argv, i0, ctx, depth);
+    const command = direct.length ? undefined : managementCommand(argv, i0);
+    if (command !== undefined) {
+      return [{ name: ctx.name, command: commandText(argv.slice(i0)), loc: commandLoc(argv.slice(command)), ...(ctx.runsOn ? { runsOn: ctx.runsOn } : {}),
+        viaCommand: { name: argv[command].value, args: argv.slice(command + 1).map((w) => w.value) } }];
+    }
     const script = wrapperScript(argv, i0);
     if (script === undefined || !argv.slice(script + 1).some((w) => w.value === 'worker' || w.value === 'multi')) return direct;
     // placed at the arguments (compose: `entrypoint: ./entrypoint.sh` + `command: celery ... worker -Q ...`)
@@ -94,6 +99,18 @@ function directWorkers(argv: Word[], i0: number, ctx: Context, depth: number): W
     }
   }
   return out;
+}
+
+/** `manage.py celery_worker`, `hue runcelery worker ...`: a program's subcommand named after celery (not celery's
+ * own programs) that starts a worker — a Django management command, read from its module (Project.workers). */
+function managementCommand(argv: Word[], i0: number): number | undefined {
+  for (let i = i0 + 1; i < argv.length; i++) {
+    const a = argv[i].value;
+    if (a.startsWith('-') || /(?:^|\/)(?:[\w.-]+\.py|django-admin)$/.test(a)) continue;
+    if (!/^\w*celery\w*$/i.test(a) || /^celery(?:d|d-multi|beat|cam|ev)?$/.test(a) || argv[i].unresolved.length) return undefined;
+    return /worker/i.test(a) || argv.slice(i + 1).some((w) => w.value === 'worker') ? i : undefined;
+  }
+  return undefined;
 }
 
 /** `bash x.sh ...`, `sh -e x.sh ...`, `./bin/x.sh ...`: the index of the script word. */

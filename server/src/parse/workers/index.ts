@@ -22,14 +22,14 @@
  *   words as written, joined by single spaces.
  */
 import type { WorkerFact } from '../../model/types';
-import { mightContainWorker } from './command';
+import { mightContainWorker, workersFromSegment } from './command';
 import { dockerfileWorkers } from './dockerfile';
 import { makefileWorkers } from './makefile';
 import { procfileWorkers } from './procfile';
 import { pyprojectWorkers } from './pyproject';
 import { shellWorkers } from './shell';
 import type { VarValue, Vars } from './shellwords';
-import { Doc, MAX_TEXT, basename } from './source';
+import { Doc, MAX_TEXT, basename, slice } from './source';
 import { supervisorWorkers } from './supervisor';
 import { isCeleryEnvFile, systemdWorkers } from './systemd';
 import { yamlWorkers } from './yamlfiles';
@@ -111,6 +111,16 @@ export function extractWorkers(path: string, text: string, opts: ExtractOptions 
       case 'dockerfile': return dockerfileWorkers(doc, vars);
       case 'pyproject': return pyprojectWorkers(doc, vars);
     }
+  } catch {
+    return [];
+  }
+}
+
+/** Workers one shell command line starts (a command line a Python module builds), named `name` unless it gives -n. */
+export function workersFromCommandLine(file: string, line: string, name: string): WorkerFact[] {
+  try {
+    const doc = new Doc(file, line.slice(0, MAX_TEXT));
+    return workersFromSegment(slice(doc, 0, doc.text.length), { name });
   } catch {
     return [];
   }

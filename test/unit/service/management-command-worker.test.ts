@@ -1,0 +1,77 @@
+// A worker started through a Django management command of the workspace (`hue runcelery worker --app x`,
+// `manage.py celery_worker`): the celery command line the command's module builds is read, with the
+// invocation's options or their add_argument defaults; a part that cannot be read is unresolved, said.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeProject } from '../temp-project';
+import { openProject } from '../../../server/src/service/project';
+
+const runcelery = [
+  'import sys',
+  'from celery.bin.celery import main as celery_main',
+  'from django.core.management.base import BaseCommand',
+  '',
+  'class Command(BaseCommand):',
+  '    def add_arguments(self, parser):',
+  "        parser.add_argument('worker')",
+  "        parser.add_argument('--app', type=str, default='proj.celery')",
+  "        parser.add_argument('--queues', dest='queues')",
+  '',
+  '    def handle(self, *args, **options):',
+  '        runcelery(**options)',
+  '',
+  'def runcelery(**options):',
+  '    opts = [',
+  "        'celery',",
+  "        '--app=' + options['app'],",
+  "        'worker',",
+  "        '--loglevel=' + str(log_level),",
+  "        '-Q', options.get('queues'),",
+  '    ]',
+  '    sys.argv = opts',
+  '    celery_main()',
+  '',
+].join('\n');
+
+test('management commands that run celery: argv list with options, shell string, unknown parts', async () => {
+  const root = writeProject({
+    'proj/__init__.py': '',
+    'proj/celery.py': "from celery import Celery\napp = Celery('proj')\napp.conf.task_default_queue = 'fast'\n\n@app.task\ndef ping():\n    pass\n",
+    'proj/management/__init__.py': '',
+    'proj/management/commands/__init__.py': '',
+    'proj/management/commands/runcelery.py': runcelery,
+    'proj/management/commands/celery_worker.py': [
+      'import shlex, subprocess',
+      'from django.core.management.base import BaseCommand',
+      'from django.utils import autoreload',
+      '',
+      'def restart_celery():',
+      "    subprocess.call(shlex.split('celery -A proj worker -l info -Q fast,slow'))",
+      '',
+      'class Command(BaseCommand):',
+      '    def handle(self, *args, **options):',
+      '        autoreload.run_with_reloader(restart_celery)',
+      '',
+    ].join('\n'),
+    Procfile: [
+      'w1: bin/hue runcelery worker --app proj.celery --queues fast',
+      'w2: python manage.py celery_worker',
+      'w3: bin/hue runcelery worker',
+      'w4: python manage.py missing_celery_worker',
+      'w5: python manage.py runcelerybeat',
+    ].join('\n') + '\n',
+  }, 'cr-command-worker-');
+  const p = await openProject(root);
+  const ws = p.workers.map((w) => ({ name: w.name, app: w.app, queues: w.queues, line: w.loc.range.start.line, file: w.loc.file }));
+  assert.deepEqual(ws, [
+    { name: 'w1', app: 'proj.celery', queues: ['fast'], line: 0, file: join(root, 'Procfile') },
+    { name: 'w2', app: 'proj', queues: ['fast', 'slow'], line: 1, file: join(root, 'Procfile') },
+    // no --queues given and no default: the -Q value is unknown, and said
+    { name: 'w3', app: 'proj.celery', queues: ['${queues}'], line: 2, file: join(root, 'Procfile') },
+  ]);
+  assert.deepEqual(p.workers[2].unresolved, ['queues']);
+  assert.match(p.workers[0].command, /^bin\/hue runcelery worker .* → proj\/management\/commands\/runcelery\.py: celery --app=proj\.celery worker/);
+  // the task's queue is consumed by the workers the commands start
+  assert.deepEqual(p.route({ task: 'proj.celery.ping' })!.consumers.map((c) => c.worker.name), ['w1', 'w2']);
+});
