@@ -87,6 +87,20 @@ export function commandCeleryLine(module: { body: Stmt[] }, args: string[]): str
   return found;
 }
 
+/** The options `add_argument(..., required=True)` declares that `args` does not give: argparse exits on them. */
+export function missingRequiredOptions(module: { body: Stmt[] }, args: string[]): Array<{ flag: string; r: Span }> {
+  const cls = module.body.find((st): st is ClassStmt => st.s === 'class' && st.name === 'Command');
+  const addArguments = cls?.body.find((st): st is DefStmt => st.s === 'def' && st.name === 'add_arguments');
+  const out: Array<{ flag: string; r: Span }> = [];
+  for (const call of addArgumentCalls(addArguments?.body ?? [])) {
+    const required = call.kwargs.find((k) => k.name === 'required')?.value;
+    if (required?.t !== 'bool' || !required.v) continue;
+    const flags = call.args.filter((a): a is Extract<Expr, { t: 'str' }> => a.t === 'str' && a.v.startsWith('-')).map((a) => a.v);
+    if (flags.length && !args.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`)))) out.push({ flag: flags[flags.length - 1], r: call.r });
+  }
+  return out;
+}
+
 /** Each option's value: given in `args` (`--app x`, `--app=x`), else its add_argument default when written as a literal. */
 function optionValues(cls: ClassStmt, args: string[]): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();

@@ -178,6 +178,8 @@ export interface WorkerFact {
   /** Not a worker yet: `hue runcelery worker --app x`, `manage.py celery_worker` run a Django management command
    * of the workspace that builds a celery command line; the workers are read from the command's module. */
   viaCommand?: { name: string; args: string[] };
+  /** Why this worker never consumes: its command exits first (a management command's required option not given). */
+  failsToStart?: string;
   /** Queues from `-Q/--queues`; undefined when not given (consumes every queue in task_queues). */
   queues?: string[];
   /** Queues from `-X/--exclude-queues`. */

@@ -68,6 +68,7 @@ function computeWorkerQueues(worker: WorkerFact, config: RoutingConfig): WorkerQ
 export function consumersOf(queueName: string, workers: WorkerFact[], config: RoutingConfig, configOf?: (w: WorkerFact) => RoutingConfig | undefined): Consumer[] {
   const out: Consumer[] = [];
   for (const w of workers) {
+    if (w.failsToStart) continue;
     const wq = workerQueues(w, configOf?.(w) ?? config);
     const q = wq.queues.find((x) => x.display === queueName || x.name === queueName || x.alias === queueName);
     if (!q) continue;

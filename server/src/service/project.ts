@@ -17,7 +17,7 @@ import { buildConfig, setOption, type AppConfig } from '../model/topology';
 import { pythonParser } from '../parse/python';
 import { listFiles, readText, parseModule, OpenBuffer, PY_PREFILTER, extractWorkers, mightContainWorker, DEFAULT_MAX_FILE_SIZE } from '../model/scan';
 import { workersFromCommandLine } from '../parse/workers';
-import { commandCeleryLine } from '../model/django-commands';
+import { commandCeleryLine, missingRequiredOptions } from '../model/django-commands';
 import { indexShared, type Indexed } from '../model/index-files';
 import { forgetPackages, moduleNameOf, setImportRoots } from '../model/modules';
 import { sysPathRoots } from '../model/sys-path';
@@ -370,8 +370,14 @@ export class Project {
     const m = this.ws.findModule(`management.commands.${c.name}`);
     const line = m ? commandCeleryLine(m.ir, c.args) : undefined;
     if (!m || line === undefined) return [];
+    // argparse stops the command before celery starts when a required option is not given
+    const missing = missingRequiredOptions(m.ir, c.args);
+    const fails = missing.length
+      ? `${c.name} requires ${missing.map((o) => o.flag).join(', ')} (required=True at ${relative(this.root, m.file)}:${missing[0].r[0] + 1}), which this command does not give: Django's argument parser exits before celery starts`
+      : undefined;
     return workersFromCommandLine(m.file, line, w.name).map((x) => ({
       ...x, loc: w.loc, runsOn: w.runsOn, command: `${w.command} → ${relative(this.root, m.file)}: ${x.command}`, queueLocs: undefined,
+      ...(fails ? { failsToStart: fails } : {}),
     }));
   }
   task(name: string): TaskFact | undefined { return this.state.byName.get(name); }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeProject } from '../temp-project';
 import { openProject } from '../../../server/src/service/project';
+import { computeDiagnostics } from '../../../server/src/service/diagnostics';
 
 const runcelery = [
   'import sys',
@@ -17,6 +18,7 @@ const runcelery = [
   "        parser.add_argument('worker')",
   "        parser.add_argument('--app', type=str, default='proj.celery')",
   "        parser.add_argument('--queues', dest='queues')",
+  "        parser.add_argument('--schedule_file', type=str, required=True, default='celerybeat-schedule')",
   '',
   '    def handle(self, *args, **options):',
   '        runcelery(**options)',
@@ -55,11 +57,13 @@ test('management commands that run celery: argv list with options, shell string,
       '',
     ].join('\n'),
     Procfile: [
-      'w1: bin/hue runcelery worker --app proj.celery --queues fast',
+      'w1: bin/hue runcelery worker --app proj.celery --queues fast --schedule_file s',
       'w2: python manage.py celery_worker',
-      'w3: bin/hue runcelery worker',
+      'w3: bin/hue runcelery worker --schedule_file=s',
       'w4: python manage.py missing_celery_worker',
       'w5: python manage.py runcelerybeat',
+      // argparse exits: --schedule_file is required (its default never applies)
+      'w6: bin/hue runcelery worker --app proj.celery --queues fast',
     ].join('\n') + '\n',
   }, 'cr-command-worker-');
   const p = await openProject(root);
@@ -69,9 +73,13 @@ test('management commands that run celery: argv list with options, shell string,
     { name: 'w2', app: 'proj', queues: ['fast', 'slow'], line: 1, file: join(root, 'Procfile') },
     // no --queues given and no default: the -Q value is unknown, and said
     { name: 'w3', app: 'proj.celery', queues: ['${queues}'], line: 2, file: join(root, 'Procfile') },
+    { name: 'w6', app: 'proj.celery', queues: ['fast'], line: 5, file: join(root, 'Procfile') },
   ]);
+  const fails = computeDiagnostics(p).filter((d) => d.code === 'worker-fails-to-start');
+  assert.deepEqual(fails.map((d) => [d.severity, d.loc.range.start.line]), [['warning', 5]]);
+  assert.match(fails[0].message, /Worker w6 never consumes: runcelery requires --schedule_file \(required=True at proj\/management\/commands\/runcelery\.py:10\)/);
   assert.deepEqual(p.workers[2].unresolved, ['queues']);
   assert.match(p.workers[0].command, /^bin\/hue runcelery worker .* → proj\/management\/commands\/runcelery\.py: celery --app=proj\.celery worker/);
-  // the task's queue is consumed by the workers the commands start
+  // the task's queue is consumed by the workers the commands start (not by w6, which never starts)
   assert.deepEqual(p.route({ task: 'proj.celery.ping' })!.consumers.map((c) => c.worker.name), ['w1', 'w2']);
 });

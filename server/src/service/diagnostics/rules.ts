@@ -250,6 +250,10 @@ const priorityAboveMax: Rule = (ctx) => {
   return out;
 };
 
+/** A worker whose command exits before celery starts (a management command's required option not given). */
+const workersThatFail: Rule = (ctx) => ctx.project.workers.filter((w) => w.failsToStart)
+  .map((w) => ({ code: 'worker-fails-to-start', severity: 'warning', loc: w.loc, message: `Worker ${w.name} never consumes: ${w.failsToStart}.` }));
+
 const workerQueues: Rule = (ctx) => {
   const a = ctx.app;
   if (!a) return [];
@@ -313,4 +317,4 @@ const syntaxErrors: Rule = (ctx) => {
   return out;
 };
 
-export const RULES: Rule[] = [syntaxErrors, periodicAndCanvas, configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues];
+export const RULES: Rule[] = [syntaxErrors, periodicAndCanvas, configError, ignoredOldNames, sendErrors, dropped, unreachable, unusedQueue, undeclaredTarget, defaultQueueUndeclared, routeEntries, priorityOverride, queueDeclarations, priorityAboveMax, workerQueues, workersThatFail];
