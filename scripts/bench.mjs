@@ -68,7 +68,8 @@ async function lspBench(root) {
   const uri = (f) => pathToFileURL(join(root, f)).toString();
   const ready = new Promise((r) => (onStatus = r));
   const t0 = performance.now();
-  await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(root).toString(), workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'bench' }], capabilities: { workspace: { configuration: true } } });
+  // the completion-list capability vscode-languageclient declares (one edit range per list)
+  await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(root).toString(), workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'bench' }], capabilities: { workspace: { configuration: true }, textDocument: { completion: { completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } } } });
   conn.sendNotification(rpc.InitializedNotification.type, {});
   await ready;
   const coldLsp = performance.now() - t0;

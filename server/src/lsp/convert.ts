@@ -49,6 +49,14 @@ export function toCompletionItem(c: CompletionEntry, withDocs = true): Completio
   return item;
 }
 
+/** An item of a list whose edit range is the list's (`itemDefaults.editRange`); documentation comes with resolve.
+ * (Fields read one by one: spreading an entry would compute its lazy documentation.) */
+export function toListItem(c: CompletionEntry): CompletionItem {
+  const item: CompletionItem = { label: c.label, kind: COMPLETION_KIND[c.kind], detail: c.detail, sortText: c.sortText };
+  if (c.insertText) item.textEditText = c.insertText;
+  return item;
+}
+
 const SYMBOL_KIND: Record<RoutingSymbolKind, SymbolKind> = {
   queue: SymbolKind.Field, exchange: SymbolKind.Interface, task: SymbolKind.Function, route: SymbolKind.Key, worker: SymbolKind.Class,
 };

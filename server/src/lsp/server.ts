@@ -37,7 +37,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   tuneHeap();
   const docs = new TextDocuments(TextDocument);
   const state = new ServerState(docs);
-  const caps = { codeLensResolve: true, configuration: false, workDoneProgress: false, codeLensRefresh: false, relatedInformation: false, folders: false };
+  const caps = { codeLensResolve: true, completionEditRange: false, configuration: false, workDoneProgress: false, codeLensRefresh: false, relatedInformation: false, folders: false };
   let initialFolders: WorkspaceFolder[] = [];
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
@@ -52,6 +52,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     caps.codeLensRefresh = !!c.workspace?.codeLens?.refreshSupport;
     caps.relatedInformation = !!c.textDocument?.publishDiagnostics?.relatedInformation;
     caps.folders = !!c.workspace?.workspaceFolders;
+    caps.completionEditRange = !!c.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange');
     // every client that implements code lens resolves lenses without a command; allow opting out
     caps.codeLensResolve = (params.initializationOptions as { codeLensResolve?: boolean } | undefined)?.codeLensResolve !== false;
     const opts = (params.initializationOptions ?? {}) as InitializationOptions;
@@ -236,7 +237,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     connection.sendNotification(STATUS_NOTIFICATION, p);
   }
 
-  const ctx: Context = { connection, state, ready, log, get codeLensResolve() { return caps.codeLensResolve; } };
+  const ctx: Context = { connection, state, ready, log, get codeLensResolve() { return caps.codeLensResolve; }, get completionEditRange() { return caps.completionEditRange; } };
   registerFeatures(ctx);
 
   docs.listen(connection);
