@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-languageserver-protocol/node');
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_NODE_FLAGS = JSON.parse(readFileSync(join(REPO, 'shared', 'server-node-flags.json'), 'utf8'));
 const N_FILES = Number(process.env.BENCH_FILES ?? 10000);
 const ITER = Number(process.env.BENCH_ITER ?? 60);
 const WARM = Number(process.env.BENCH_WARM ?? 20);
@@ -59,7 +60,8 @@ function indexBench(root, runs) {
 }
 
 async function lspBench(root) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), join(REPO, 'dist', 'server.js'), '--stdio'], { env: { ...process.env, CELERY_ROUTING_DEBOUNCE_MS: process.env.BENCH_DEBOUNCE ?? '0' }, stdio: ['pipe', 'pipe', 'inherit'] });
+  // started as the extension starts it: with the server's Node flags (shared/server-node-flags.json)
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean), join(REPO, 'dist', 'server.js'), '--stdio'], { env: { ...process.env, CELERY_ROUTING_DEBOUNCE_MS: process.env.BENCH_DEBOUNCE ?? '0' }, stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   let onStatus = () => undefined;
   conn.onNotification('celery/status', (p) => { if (p.state === 'ready') onStatus(); });

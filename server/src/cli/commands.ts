@@ -16,6 +16,8 @@ import { closest } from '../service/names';
 import { runBrokerCommand } from './broker-command';
 import { runDefinitionsCommand } from './definitions-command';
 import { startServer } from '../lsp/server';
+import { spawn } from 'node:child_process';
+import SERVER_NODE_FLAGS from '../../../shared/server-node-flags.json';
 
 interface Command { flags: FlagSpec; aliases?: Record<string, string>; run(a: Parsed): Promise<number> }
 
@@ -164,6 +166,12 @@ export const commands: Record<string, Command> = {
     flags: { stdio: 'boolean', 'node-ipc': 'boolean', socket: 'string', clientProcessId: 'string' },
     async run(a) {
       if (!a.flags.stdio && !a.flags['node-ipc'] && !a.flags.socket) throw new UsageError('lsp needs --stdio');
+      // the server's Node flags (as the extension starts it) take effect at process start only: over stdio,
+      // run again with them, the streams inherited
+      if (a.flags.stdio && !SERVER_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+        const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+        return new Promise<number>((done) => { child.on('exit', (code) => done(code ?? 1)); child.on('error', () => { startServer(); }); });
+      }
       startServer();
       return new Promise<number>(() => undefined);
     },
