@@ -9,6 +9,7 @@ import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { dotted, keyOf, qualified, visitCalls } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
 import { commandOptionDefaults, commandOptionsParam } from './django-commands';
+import { kwargsFromCallers } from './callers';
 import type { ModuleSource } from './modules';
 import type { ExternalApp } from '../parse/projectFile';
 import { settingStyle, resolveSettings } from '../routing/settings';
@@ -58,6 +59,7 @@ export class Workspace {
   constructor(public options: WorkspaceOptions = {}) {}
 
   setModule(src: ModuleSource): void {
+    this.modulesVersion++;
     const old = this.byFile.get(src.file);
     if (old) this.modules.delete(old.module);
     this.modules.set(src.module, src);
@@ -69,6 +71,7 @@ export class Workspace {
 
   /** A module loaded on demand (first import): nothing evaluated so far depended on it. */
   addModule(src: ModuleSource): void {
+    this.modulesVersion++;
     this.modules.set(src.module, src);
     this.byFile.set(src.file, src);
     this.suffixIndex = undefined;
@@ -84,6 +87,7 @@ export class Workspace {
   }
 
   removeFile(file: string): void {
+    this.modulesVersion++;
     const old = this.byFile.get(file);
     if (old) { this.modules.delete(old.module); this.byFile.delete(file); }
     if (this.workers.delete(file)) this.workersFlat = undefined;
@@ -112,6 +116,8 @@ export class Workspace {
   loader?: (name: string) => ModuleSource | undefined;
   /** Names of modules indexed but not parsed yet. */
   lazyNames?: () => string[];
+  /** Names of modules not parsed yet whose text holds `word` (a function's callers). */
+  lazyMentioning?: (word: string) => string[];
 
   /**
    * For dotted paths in strings (config_from_object, router paths, DJANGO_SETTINGS_MODULE): exact, else the
@@ -518,16 +524,61 @@ export class Workspace {
     return out;
   }
 
-  private callsMemo = new WeakMap<ModuleResult, CallFact[]>();
+  private callsMemo = new WeakMap<ModuleResult, { calls: CallFact[]; callersAt?: number }>();
+  /** Bumped whenever a module is added, changed or removed: call sites read from other modules' callers are
+   * computed again then (their module's own evaluation is not). */
+  private modulesVersion = 0;
+  private readCallers = false;
 
-  /** Call sites of one module (memoised per evaluation of it). */
+  /** Call sites of one module (memoised per evaluation of it, and per modules version if they read callers). */
   callsOf(src: ModuleSource): CallFact[] {
     const res = this.eval.module(src.module);
     if (!res) return [];
-    let hit = this.callsMemo.get(res);
-    if (!hit) this.callsMemo.set(res, (hit = this.eval.within(src.module, () => this.computeCalls(src, res))));
-    return hit;
+    const hit = this.callsMemo.get(res);
+    if (hit && (hit.callersAt === undefined || hit.callersAt === this.modulesVersion)) return hit.calls;
+    const outer = this.readCallers;
+    this.readCallers = false;
+    try {
+      const calls = this.eval.within(src.module, () => this.computeCalls(src, res));
+      this.callsMemo.set(res, { calls, callersAt: this.readCallers ? this.modulesVersion : undefined });
+      return calls;
+    } finally {
+      this.readCallers = outer;
+    }
   }
+
+  /** `**param` of a module-level function `def` of `src`, from its callers: loaded modules, and modules not
+   * loaded yet whose text names the function. */
+  private callerKwargs(src: ModuleSource, def: Extract<Stmt, { s: 'def' }>, param: string): Value {
+    const mods = new Set(this.modules.values());
+    for (const name of this.lazyMentioning?.(def.name) ?? []) { const m = this.getModule(name); if (m) mods.add(m); }
+    this.readCallers = true;
+    return kwargsFromCallers(def, param, [...mods], {
+      callsIt: (m, c) => {
+        const v = this.eval.eval(m, c.fn, this.callerEnv(m));
+        return v.kind === 'ref' && v.ref.kind === 'function' && v.ref.module === src.module && v.ref.name === def.name;
+      },
+      evaluate: (m, e) => this.eval.eval(m, e, this.callerEnv(m)),
+    });
+  }
+
+  /** A module's names with the imports of its function bodies too (callers import lazily to avoid cycles). */
+  private callerEnv(m: ModuleSource): Env {
+    const res = this.eval.module(m.module);
+    let env = res && this.callerEnvs.get(res);
+    if (env) return env;
+    env = new Map(res?.env ?? []);
+    const visit = (body: Stmt[]) => {
+      for (const st of body) {
+        if (st.s === 'def' || st.s === 'class') { for (const im of collectImports(st.body)) if (im.s === 'import') this.eval.importFrom(m, im, env!); visit(st.body); }
+        else if (st.s === 'if' || st.s === 'for') { visit(st.body); if (st.s === 'if') visit(st.orelse); }
+      }
+    };
+    visit(m.ir.body);
+    if (res) this.callerEnvs.set(res, env);
+    return env;
+  }
+  private callerEnvs = new WeakMap<ModuleResult, Env>();
 
   private computeCalls(src: ModuleSource, res: ModuleResult): CallFact[] {
     const env = res.env;
@@ -592,7 +643,7 @@ export class Workspace {
       for (let k = lo; k < calls.length && spanWithin(calls[k].r, r); k++) namesIn(calls[k], names);
       return names;
     };
-    const visit = (body: Stmt[], outer: Env, cls?: Extract<Stmt, { s: 'class' }>) => {
+    const visit = (body: Stmt[], outer: Env, cls?: Extract<Stmt, { s: 'class' }>, top = false) => {
       for (const st of body) {
         if (st.s === 'def' || st.s === 'class') {
           const imports = collectImports(st.body);
@@ -605,6 +656,9 @@ export class Workspace {
           const local = imports.length || readsOwn ? new Map(outer) : outer;
           if (st.s === 'def' && readsOwn) {
             for (const p of st.sig) local.set(p.name, { kind: 'unknown', reason: `parameter '${p.name}' of ${st.name}(), set by its callers` });
+            // a module-level function's **kwargs: what its callers in the workspace pass
+            const dstar = top ? st.sig.find((p) => p.kind === 'dstar' && used!.has(p.name)) : undefined;
+            if (dstar) local.set(dstar.name, this.callerKwargs(src, st, dstar.name));
             // a management command's handle(**options): the options' defaults (what runs unless given)
             const options = commandOptionsParam(src.module, cls, st);
             if (options && cls) local.set(options, commandOptionDefaults(cls, (e) => this.eval.eval(src, e, outer), (e) => this.eval.loc(src, e)));
@@ -626,10 +680,10 @@ export class Workspace {
           }
           visit(st.body, local, st.s === 'class' ? st : undefined);
           if (local !== outer) out.push({ r: st.r, env: local });
-        } else if (st.s === 'if' || st.s === 'for') { visit(st.body, outer); if (st.s === 'if') visit(st.orelse, outer); }
+        } else if (st.s === 'if' || st.s === 'for') { visit(st.body, outer, undefined, top); if (st.s === 'if') visit(st.orelse, outer, undefined, top); }
       }
     };
-    visit(src.ir.body, env);
+    visit(src.ir.body, env, undefined, true);
     return out.reverse();
   }
 

@@ -92,6 +92,7 @@ export class Project {
     if (!options.noProjectFile) this.loadProjectFile(options.configPath ?? findProjectFile(root));
     this.ws.loader = (name: string) => this.loadLazy(name);
     this.ws.lazyNames = () => this.lazyModuleNames();
+    this.ws.lazyMentioning = (word) => this.lazyMentioning(word);
   }
 
   /** (Re)read the project file; its keys become options, its workers join the workspace's. */
@@ -164,6 +165,22 @@ export class Project {
     this.ws.addModule(src);
     return src;
   }
+
+  /** Module names of files not parsed yet whose text holds `word` (read once per word and scan: a changed file
+   * is parsed, no longer lazy). */
+  private lazyMentioning(word: string): string[] {
+    let hit = this.mentions.get(word);
+    if (hit) return hit;
+    hit = [];
+    const re = new RegExp(`\\b${word.replace(/[^\w]/g, '')}\\b`);
+    for (const [name, file] of this.lazy) {
+      const r = readText(file, this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+      if (r.text !== undefined && re.test(r.text)) hit.push(name);
+    }
+    this.mentions.set(word, hit);
+    return hit;
+  }
+  private mentions = new Map<string, string[]>();
 
   /** Module names of files not parsed yet (for dotted paths in strings, which may name them by suffix). */
   lazyModuleNames(): string[] {
@@ -259,6 +276,7 @@ export class Project {
   scan(): void {
     forgetPackages();
     this.manageDirs.clear();
+    this.mentions.clear();
     const files = listFiles(this.root, { exclude: (p) => this.excluded(p) });
     const max = this.options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     const prefilter = this.prefilter();
