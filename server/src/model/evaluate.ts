@@ -7,7 +7,7 @@
 import { toRange, type Expr, type Span, type Stmt } from '../parse/ir';
 import type { Loc, SymbolRef, Value, DictEntry } from './types';
 import type { ModuleSource } from './modules';
-import { qualified, resolveRelative, withLoc, DictBuilder, setEntry, dictGet, iterate, bindTarget, truthiness, isScalar, asText, mergeMeta, show, describe, exprText } from './values';
+import { beyondTopLevel, qualified, resolveRelative, withLoc, DictBuilder, setEntry, dictGet, iterate, bindTarget, truthiness, isScalar, asText, mergeMeta, show, describe, exprText } from './values';
 
 export type Env = Map<string, Value>;
 
@@ -284,6 +284,11 @@ export class Evaluator {
   }
 
   importFrom(src: ModuleSource, st: Extract<Stmt, { s: 'import' }>, env: Env): void {
+    if (beyondTopLevel(src, st.level)) {
+      const why = `'from ${'.'.repeat(st.level)}${st.module} import' in ${src.module} climbs above its top-level package: Python raises ImportError`;
+      if (st.names !== '*') for (const { name, as } of st.names) env.set(as ?? name, unknown(why));
+      return;
+    }
     const target = resolveRelative(src, st.module, st.level);
     if (st.names === '*') {
       const m = this.module(target);

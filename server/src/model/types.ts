@@ -118,6 +118,9 @@ export interface TaskFact {
   appVariable?: string;
   /** `@app.task` → the app's id (`module:variable` where it is made), whichever module the task is in. */
   appId?: string;
+  /** `@app.task` of an app imported from a package outside the workspace (`from blueapps.core.celery.celery import
+   * app`): its dotted name. The task's options are known, its app's configuration is not. */
+  externalApp?: string;
   decorator: string;
   /** Location of the function name. */
   loc: Loc;

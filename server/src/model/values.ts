@@ -21,6 +21,13 @@ export function resolveRelative(src: ModuleSource, module: string, level: number
   return [...up, ...(module ? [module] : [])].join('.');
 }
 
+/** Whether `from <level dots>... import` climbs above the top-level package (Python raises ImportError). */
+export function beyondTopLevel(src: ModuleSource, level: number): boolean {
+  if (level === 0) return false;
+  const depth = src.module.split('.').length - (src.isPackage ? 0 : 1);
+  return level - 1 >= depth;
+}
+
 export function withLoc(v: Value, loc: Loc): Value {
   return v.loc ? v : ({ ...v, loc } as Value);
 }

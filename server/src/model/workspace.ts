@@ -20,6 +20,9 @@ const CALL_OPTION_KEYS: TaskOptionKey[] = [...OPTION_KEYS, 'countdown', 'eta'];
 /** `celery.current_app`: a proxy to the app current at run time — the project's app, wherever it is made. */
 const CURRENT_APP = /^celery(\._state|\.app)?\.current_app$/;
 const CURRENT_APP_TASK = /^celery(\._state|\.app)?\.current_app\.task$/;
+/** `X.task` of an app imported from a package outside the workspace: `X` is `app` / `celery` / `celery_app` of a
+ * module under a `celery` package or module (`blueapps.core.celery.celery.app`, `common.celery_app.app`). */
+const EXTERNAL_APP_TASK = /^(?!celery\.)(?:[\w]+\.)*\w*celery\w*(?:\.[\w]+)*\.(?:app|celery|celery_app)\.task$/;
 /** Celery 4's `celery.task.task` / `periodic_task` (removed in 5.0): tasks of the current app. */
 const CELERY4_TASK = /^celery\.task(\.base)?\.(task|periodic_task)$/;
 const SEND_METHODS = new Set<CallVia>(['delay', 'apply_async', 'send_task', 's', 'si', 'signature', 'set', 'map', 'starmap', 'chunks']);
@@ -406,6 +409,7 @@ export class Workspace {
       const fn = this.eval.eval(src, fnExpr, env);
       let appVariable: string | undefined;
       let appKey: string | undefined;
+      let externalApp: string | undefined;
       let decorator: string;
       if (fn.kind === 'ref' && fn.ref.kind === 'app' && fn.ref.name.endsWith('.task')) {
         appVariable = fn.ref.name.slice(0, -5);
@@ -414,6 +418,10 @@ export class Workspace {
       } else if (fn.kind === 'ref' && /^celery(\.app)?\.(shared_task|task)$/.test(qualified(fn.ref))) decorator = '@shared_task';
       else if (fn.kind === 'ref' && fn.ref.kind === 'external' && CURRENT_APP_TASK.test(qualified(fn.ref))) decorator = '@current_app.task';
       else if (fn.kind === 'ref' && fn.ref.kind === 'external' && CELERY4_TASK.test(qualified(fn.ref))) decorator = `@${qualified(fn.ref).replace(/^celery\.task\.(base\.)?/, '')} (celery.task, Celery < 5)`;
+      else if (fn.kind === 'ref' && fn.ref.kind === 'external' && EXTERNAL_APP_TASK.test(qualified(fn.ref))) {
+        externalApp = qualified(fn.ref).slice(0, -'.task'.length);
+        decorator = `@${dotted(fnExpr) ?? 'app.task'} (app ${externalApp}, made outside the workspace)`;
+      }
       else if (this.isCustomDecorator(fnExpr, fn)) decorator = `@${dotted(fnExpr) ?? 'task'}`;
       else continue;
       const options: TaskFact['options'] = {};
@@ -444,7 +452,7 @@ export class Workspace {
       const fact: TaskFact = {
         name: taskName, nameUnknown: auto?.unknown,
         nameSource: name?.kind === 'str' ? 'explicit' : 'automatic',
-        func: st.name, module: mod, options, appVariable, decorator, appId: this.appIdOf(appKey),
+        func: st.name, module: mod, options, appVariable, decorator, appId: this.appIdOf(appKey), ...(externalApp ? { externalApp } : {}),
         loc: { file: src.file, range: toRange(st.nameR) }, defLoc: { file: src.file, range: toRange(st.r) },
         // Decorators below the task decorator wrap the function first: Celery then checks the wrapper's
         // signature, which we cannot see (functools.wraps keeps the name, not the parameters).

@@ -414,6 +414,8 @@ export class Project {
       const sameModule = apps.find((a) => a.fact.module === task.module && a.fact.variable === task.appVariable);
       if (sameModule) return sameModule;
     }
+    // an app imported from a package: the project file's externalApp describes it, else its configuration is not known
+    if (task?.externalApp) return this.ws.options.externalApp ? apps.find((a) => a.fact.module === 'externalApp') : undefined;
     // a shared_task runs in the process that imports it: in a Django project, the app its package __init__ loads
     if (task && !task.appVariable && apps.length > 1) {
       const dj = this.djangoProjectApp(task.loc.file, apps);
@@ -437,6 +439,15 @@ export class Project {
     return this.workerApps.map.get(w);
   }
   private workerApps = { apps: [] as ResolvedApp[], map: new WeakMap<WorkerFact, ResolvedApp | undefined>() };
+
+  /** Whether a worker's -A names a module outside the workspace (an app a package makes: its configuration is not
+   * known here). */
+  workerAppOutside(w: WorkerFact): boolean {
+    if (!w.app || w.unresolved?.length) return false;
+    const mod = w.app.split(':', 1)[0];
+    const parent = mod.includes('.') ? mod.slice(0, mod.lastIndexOf('.')) : '';
+    return !this.ws.getModule(mod) && !(parent && this.ws.getModule(parent)) && !this.ws.findModule(mod);
+  }
 
   private findWorkerApp(w: WorkerFact, apps: ResolvedApp[]): ResolvedApp | undefined {
     const appOf = (v: Value | undefined) => appOfValue(v, apps);
@@ -531,7 +542,8 @@ export class Project {
     // Callers decorate steps and unknowns: give them their own arrays.
     const trace = { ...memoed, steps: [...memoed.steps], unknowns: [...memoed.unknowns] };
     if (def?.nameUnknown) trace.unknowns.push(`the task's name: ${def.nameUnknown}`);
-    if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed (an app made by a package: describe it under externalApp in celery-routing.json)');
+    if (!app && def?.externalApp) trace.unknowns.push(`the task's app ${def.externalApp} is made outside the workspace: its configuration is not known, Celery defaults assumed (describe it under externalApp in celery-routing.json)`);
+    else if (!app) trace.unknowns.push('no Celery app was found in the workspace: Celery defaults assumed (an app made by a package: describe it under externalApp in celery-routing.json)');
     else for (const u of app.unknowns) trace.unknowns.push(`${u.what}: ${u.reason}`);
     const consumers: Consumer[] = [];
     // a delayed message (Celery 5.5) sits in celery_delayed_N first: its consumers are those of where it ends up

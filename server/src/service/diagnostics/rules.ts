@@ -113,10 +113,13 @@ const unusedQueue: Rule = (ctx) => {
 
 /** Sends to queues that are not declared: auto-created on first send. */
 const undeclaredTarget: Rule = (ctx) => {
-  if (!ctx.app || !ctx.app.config.queues || !ctx.app.config.createMissingQueues) return [];
+  if (!ctx.app) return [];
   const out: RoutingDiagnostic[] = [];
   for (const s of ctx.sends) {
     if (s.route.error || !s.route.queue || !s.route.autoCreated.includes(s.route.queue)) continue;
+    // judged by the send's own app (a task of an app made outside the workspace: its task_queues are not known)
+    const app = s.route.app ? ctx.project.appFor(s.route.app) : undefined;
+    if (!app?.config.queues || !app.config.createMissingQueues) continue;
     out.push({
       code: 'undeclared-queue', severity: 'information', loc: s.loc,
       message: `Queue '${s.route.queue}' is not in task_queues: Celery creates it on first send (a direct exchange '${s.route.queue}', key '${s.route.queue}'). Workers started without -Q do not consume it; start one with -Q ${s.route.queue} or declare it.`,
@@ -260,6 +263,8 @@ const workerQueues: Rule = (ctx) => {
   const out: RoutingDiagnostic[] = [];
   const declared = new Set((ctx.queues?.list ?? []).map((q) => q.display));
   for (const w of ctx.project.workers) {
+    // a worker of an app made outside the workspace (-A names a package): its task_queues are not known
+    if (ctx.project.workerAppOutside(w)) continue;
     (w.queues ?? []).forEach((q, i) => {
       if (declared.has(q) || !a.config.queues) return;
       const loc = w.queueLocs?.[i] ?? w.loc;
