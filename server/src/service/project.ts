@@ -440,10 +440,12 @@ export class Project {
   }
   private workerApps = { apps: [] as ResolvedApp[], map: new WeakMap<WorkerFact, ResolvedApp | undefined>() };
 
-  /** Whether a worker's -A names a module outside the workspace (an app a package makes: its configuration is not
-   * known here). */
-  workerAppOutside(w: WorkerFact): boolean {
-    if (!w.app || w.unresolved?.length) return false;
+  /** Whether the app a worker runs is not one of the workspace's: its -A names a module outside the workspace (an
+   * app a package makes), or, with several apps, its -A / Django project leads to none of them. */
+  workerAppUnknown(w: WorkerFact): boolean {
+    if (w.app && /[${]/.test(w.app)) return false; // an -A from a variable: not known either way
+    if (this.apps.length > 1 && (w.app || w.djangoManage) && !this.workerApp(w)) return true;
+    if (!w.app) return false;
     const mod = w.app.split(':', 1)[0];
     const parent = mod.includes('.') ? mod.slice(0, mod.lastIndexOf('.')) : '';
     return !this.ws.getModule(mod) && !(parent && this.ws.getModule(parent)) && !this.ws.findModule(mod);

@@ -6,12 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeProject } from '../temp-project';
 import { openProject } from '../../../server/src/service/project';
+import { computeDiagnostics } from '../../../server/src/service/diagnostics';
 
 test('tasks of an app made outside the workspace', async () => {
   const p = await openProject(writeProject({
     // another project of the monorepo, with its own app
     'monitor/__init__.py': '',
-    'monitor/celery.py': "from celery import Celery\napp = Celery('monitor')\napp.conf.task_default_queue = 'monitor'\n",
+    'monitor/celery.py': "from celery import Celery\nfrom kombu import Queue\napp = Celery('monitor')\napp.conf.task_default_queue = 'monitor'\napp.conf.task_queues = [Queue('monitor')]\n",
     'log/__init__.py': '',
     'log/tasks.py': [
       'from blueapps.core.celery.celery import app',
@@ -48,4 +49,7 @@ test('tasks of an app made outside the workspace', async () => {
   assert.equal(p.task('log.stale.copy.stale'), undefined);
   const call = p.calls.find((c) => c.loc.file.endsWith('log/tasks.py'))!;
   assert.equal(p.routeCall(call)!.queue, 'async_export');
+  // judged by the monitor app's task_queues, the log app's queue and worker would be "undeclared": they are not
+  const notes = computeDiagnostics(p).filter((d) => d.code === 'undeclared-queue' || d.code === 'worker-undeclared-queue');
+  assert.deepEqual(notes.map((d) => d.message), []);
 });

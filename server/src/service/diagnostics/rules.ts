@@ -263,8 +263,9 @@ const workerQueues: Rule = (ctx) => {
   const out: RoutingDiagnostic[] = [];
   const declared = new Set((ctx.queues?.list ?? []).map((q) => q.display));
   for (const w of ctx.project.workers) {
-    // a worker of an app made outside the workspace (-A names a package): its task_queues are not known
-    if (ctx.project.workerAppOutside(w)) continue;
+    // a worker of an app that is not the workspace's (-A names a package, a Django project whose app a package
+    // makes): its task_queues are not known — not judged by another app's
+    if (ctx.project.workerAppUnknown(w)) continue;
     (w.queues ?? []).forEach((q, i) => {
       if (declared.has(q) || !a.config.queues) return;
       const loc = w.queueLocs?.[i] ?? w.loc;
