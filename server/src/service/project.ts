@@ -443,6 +443,15 @@ export class Project {
   /** Whether the app a worker runs is not one of the workspace's: its -A names a module outside the workspace (an
    * app a package makes), or, with several apps, its -A / Django project leads to none of them. */
   workerAppUnknown(w: WorkerFact): boolean {
+    const apps = this.apps;
+    if (this.appUnknown.apps !== apps) this.appUnknown = { apps, map: new WeakMap() };
+    let hit = this.appUnknown.map.get(w);
+    if (hit === undefined) this.appUnknown.map.set(w, (hit = this.findAppUnknown(w)));
+    return hit;
+  }
+  private appUnknown = { apps: [] as ResolvedApp[], map: new WeakMap<WorkerFact, boolean>() };
+
+  private findAppUnknown(w: WorkerFact): boolean {
     if (w.app && /[${]/.test(w.app)) return false; // an -A from a variable: not known either way
     if (this.apps.length > 1 && (w.app || w.djangoManage) && !this.workerApp(w)) return true;
     if (!w.app) return false;
