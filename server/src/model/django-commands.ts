@@ -25,22 +25,36 @@ export function commandOptionsParam(module: string, cls: ClassStmt | undefined, 
  */
 export function commandOptionDefaults(cls: ClassStmt, evaluate: (e: Expr) => Value, locOf: (e: { r: Span }) => Loc): Value {
   const entries: DictEntry[] = [];
-  const addArguments = cls.body.find((st): st is DefStmt => st.s === 'def' && st.name === 'add_arguments');
-  for (const call of addArgumentCalls(addArguments?.body ?? [])) {
-    const flags = call.args.filter((a): a is Extract<Expr, { t: 'str' }> => a.t === 'str').map((a) => a.v);
-    const kw = (name: string) => call.kwargs.find((k) => k.name === name)?.value;
-    const dest = destOf(flags, kw('dest'));
-    if (!dest) continue;
-    const given = kw('default');
-    const action = kw('action');
-    const at = locOf(given ?? call);
+  for (const o of declaredOptions(cls)) {
+    if (!o.dest) continue;
+    const given = o.kw('default');
+    const action = o.kw('action');
+    const at = locOf(given ?? o.call);
     const value: Value = given ? evaluate(given)
       : action?.t === 'str' && action.v === 'store_true' ? { kind: 'bool', value: false, loc: at }
       : action?.t === 'str' && action.v === 'store_false' ? { kind: 'bool', value: true, loc: at }
       : { kind: 'none', loc: at };
-    entries.push({ key: { kind: 'str', value: dest, loc: at }, value });
+    entries.push({ key: { kind: 'str', value: o.dest, loc: at }, value });
   }
-  return { kind: 'dict', entries, loc: locOf(addArguments ?? cls) };
+  return { kind: 'dict', entries, loc: locOf(cls.body.find((st) => st.s === 'def' && st.name === 'add_arguments') ?? cls) };
+}
+
+type Call = Extract<Expr, { t: 'call' }>;
+interface DeclaredOption { call: Call; flags: string[]; dest?: string; kw(name: string): Expr | undefined }
+
+/** The options a command class declares: each `add_argument(...)` of its add_arguments(), with argparse's dest. */
+function declaredOptions(cls: ClassStmt): DeclaredOption[] {
+  const addArguments = cls.body.find((st): st is DefStmt => st.s === 'def' && st.name === 'add_arguments');
+  return addArgumentCalls(addArguments?.body ?? []).map((call) => {
+    const flags = call.args.filter((a): a is Extract<Expr, { t: 'str' }> => a.t === 'str').map((a) => a.v);
+    const kw = (name: string) => call.kwargs.find((k) => k.name === name)?.value;
+    return { call, flags, dest: destOf(flags, kw('dest')), kw };
+  });
+}
+
+/** The `Command` class of a management command's module. */
+function commandClass(module: { body: Stmt[] }): ClassStmt | undefined {
+  return module.body.find((st): st is ClassStmt => st.s === 'class' && st.name === 'Command');
 }
 
 /** argparse's dest: `dest=`, else the first long flag (`--dry-run` → `dry_run`), else the first short one, else a positional's name. */
@@ -51,8 +65,8 @@ function destOf(flags: string[], dest: Expr | undefined): string | undefined {
 }
 
 /** Every `<x>.add_argument(...)` of a body (a parser, an argument group), in ifs too. */
-function addArgumentCalls(body: Stmt[]): Array<Extract<Expr, { t: 'call' }>> {
-  const out: Array<Extract<Expr, { t: 'call' }>> = [];
+function addArgumentCalls(body: Stmt[]): Call[] {
+  const out: Call[] = [];
   for (const st of body) {
     if (st.s === 'expr' && st.e.t === 'call' && st.e.fn.t === 'attr' && st.e.fn.name === 'add_argument') out.push(st.e);
     else if (st.s === 'if') out.push(...addArgumentCalls(st.body), ...addArgumentCalls(st.orelse));
@@ -68,17 +82,14 @@ function addArgumentCalls(body: Stmt[]): Array<Extract<Expr, { t: 'call' }>> {
  * or their add_argument defaults put in. A part that cannot be read becomes `${name}`: unresolved, said.
  */
 export function commandCeleryLine(module: { body: Stmt[] }, args: string[]): string | undefined {
-  const cls = module.body.find((st): st is ClassStmt => st.s === 'class' && st.name === 'Command');
+  const cls = commandClass(module);
   const options = cls ? optionValues(cls, args) : new Map<string, string | undefined>();
   let found: string | undefined;
   const visit = (x: unknown): void => {
     if (found !== undefined || x === null || typeof x !== 'object') return;
     const e = x as Expr;
-    if ((e.t === 'list' || e.t === 'tuple') && e.items.some((i) => i.t === 'str' && /(?:^|\/)celery$/.test(i.v))) {
-      const from = e.items.findIndex((i) => i.t === 'str' && /(?:^|\/)celery$/.test(i.v));
-      found = e.items.slice(from).map((i) => shellWord(i, options)).join(' ');
-      return;
-    }
+    const from = e.t === 'list' || e.t === 'tuple' ? e.items.findIndex((i) => i.t === 'str' && /(?:^|\/)celery$/.test(i.v)) : -1;
+    if (from >= 0 && (e.t === 'list' || e.t === 'tuple')) { found = e.items.slice(from).map((i) => shellWord(i, options)).join(' '); return; }
     // a command line, not prose that mentions one ("Run celery worker.")
     if (e.t === 'str' && /^\s*(?:\S*\/)?(?:celery|python[\d.]* -m celery)\s(?:[\s\S]*\s)?worker\b/.test(e.v)) { found = e.v; return; }
     for (const k in x) if (k !== 'r' && k !== 'nameR') visit((x as Record<string, unknown>)[k]);
@@ -89,14 +100,13 @@ export function commandCeleryLine(module: { body: Stmt[] }, args: string[]): str
 
 /** The options `add_argument(..., required=True)` declares that `args` does not give: argparse exits on them. */
 export function missingRequiredOptions(module: { body: Stmt[] }, args: string[]): Array<{ flag: string; r: Span }> {
-  const cls = module.body.find((st): st is ClassStmt => st.s === 'class' && st.name === 'Command');
-  const addArguments = cls?.body.find((st): st is DefStmt => st.s === 'def' && st.name === 'add_arguments');
+  const cls = commandClass(module);
   const out: Array<{ flag: string; r: Span }> = [];
-  for (const call of addArgumentCalls(addArguments?.body ?? [])) {
-    const required = call.kwargs.find((k) => k.name === 'required')?.value;
-    if (required?.t !== 'bool' || !required.v) continue;
-    const flags = call.args.filter((a): a is Extract<Expr, { t: 'str' }> => a.t === 'str' && a.v.startsWith('-')).map((a) => a.v);
-    if (flags.length && !args.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`)))) out.push({ flag: flags[flags.length - 1], r: call.r });
+  for (const o of cls ? declaredOptions(cls) : []) {
+    const required = o.kw('required');
+    const flags = o.flags.filter((f) => f.startsWith('-'));
+    if (required?.t !== 'bool' || !required.v || !flags.length) continue;
+    if (!args.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`)))) out.push({ flag: flags[flags.length - 1], r: o.call.r });
   }
   return out;
 }
@@ -104,20 +114,17 @@ export function missingRequiredOptions(module: { body: Stmt[] }, args: string[])
 /** Each option's value: given in `args` (`--app x`, `--app=x`), else its add_argument default when written as a literal. */
 function optionValues(cls: ClassStmt, args: string[]): Map<string, string | undefined> {
   const out = new Map<string, string | undefined>();
-  const addArguments = cls.body.find((st): st is DefStmt => st.s === 'def' && st.name === 'add_arguments');
-  for (const call of addArgumentCalls(addArguments?.body ?? [])) {
-    const flags = call.args.filter((a): a is Extract<Expr, { t: 'str' }> => a.t === 'str').map((a) => a.v);
-    const dest = destOf(flags, call.kwargs.find((k) => k.name === 'dest')?.value);
-    if (!dest) continue;
-    const def = call.kwargs.find((k) => k.name === 'default')?.value;
+  for (const o of declaredOptions(cls)) {
+    if (!o.dest) continue;
+    const def = o.kw('default');
     let value = def?.t === 'str' ? def.v : def?.t === 'num' ? String(def.v) : undefined;
     for (let k = 0; k < args.length; k++) {
-      for (const f of flags.filter((x) => x.startsWith('-'))) {
+      for (const f of o.flags.filter((x) => x.startsWith('-'))) {
         if (args[k] === f && k + 1 < args.length) value = args[k + 1];
         else if (args[k].startsWith(`${f}=`)) value = args[k].slice(f.length + 1);
       }
     }
-    out.set(dest, value);
+    out.set(o.dest, value);
   }
   return out;
 }

@@ -639,7 +639,9 @@ export class Workspace {
     return out;
   }
 
-  /** Functions (innermost first) whose bodies import names: the module env plus those imports. */
+  /** Functions and classes (innermost first) that need an env of their own: the module env plus their imports,
+   * and for a function whose sends read its own names, its parameters (Unknown; `**kwargs` from its callers, a
+   * management command's `**options` from add_arguments) and its locals assigned once. */
   private functionScopes(src: ModuleSource, env: Env): Array<{ r: Expr['r']; env: Env }> {
     const out: Array<{ r: Expr['r']; env: Env }> = [];
     const calls = [...src.ir.calls].sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1]);

@@ -177,7 +177,7 @@ function workerHover(p: Project, file: string, pos: Position): HoverResult | und
   const app = own ?? a.app;
   const wq = app ? workerQueues(w, app.config) : undefined;
   const qs = wq?.queues.map((q) => `\`${q.display}\``).join(', ');
-  const md = [`**worker ${w.name}**${w.runsOn ? ` — ${w.runsOn}` : ''}${own ? ` · app \`${own.id}\`` : ''}`, '', wq?.error ? `✖ fails at start-up: ${wq.error.split('\n')[0]}` : `consumes: ${qs || 'nothing'}${w.queues ? '' : ' (no -Q: every queue of task_queues)'}`];
+  const md = [`**worker ${w.name}**${w.runsOn ? ` — ${w.runsOn}` : ''}${own ? ` · app \`${own.id}\`` : ''}`, '', w.failsToStart ? `✖ never starts: ${w.failsToStart}` : wq?.error ? `✖ fails at start-up: ${wq.error.split('\n')[0]}` : `consumes: ${qs || 'nothing'}${w.queues ? '' : ' (no -Q: every queue of task_queues)'}`];
   if (w.unresolved?.length) md.push('', `_Depends on values unknown statically: ${w.unresolved.join(', ')}._`);
   return { markdown: md.join('\n'), range: w.loc.range };
 }

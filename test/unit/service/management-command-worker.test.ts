@@ -4,9 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { writeProject } from '../temp-project';
 import { openProject } from '../../../server/src/service/project';
 import { computeDiagnostics } from '../../../server/src/service/diagnostics';
+import { hover } from '../../../server/src/service/hover';
 
 const runcelery = [
   'import sys',
@@ -80,6 +82,8 @@ test('management commands that run celery: argv list with options, shell string,
   assert.match(fails[0].message, /Worker w6 never consumes: runcelery requires --schedule_file \(required=True at proj\/management\/commands\/runcelery\.py:10\)/);
   assert.deepEqual(p.workers[2].unresolved, ['queues']);
   assert.match(p.workers[0].command, /^bin\/hue runcelery worker .* → proj\/management\/commands\/runcelery\.py: celery --app=proj\.celery worker/);
+  const w6 = p.workers.find((w) => w.name === 'w6')!;
+  assert.match(hover(p, w6.loc.file, readFileSync(w6.loc.file, 'utf8'), w6.loc.range.start)?.markdown ?? '', /✖ never starts: runcelery requires --schedule_file/);
   // the task's queue is consumed by the workers the commands start (not by w6, which never starts)
   assert.deepEqual(p.route({ task: 'proj.celery.ping' })!.consumers.map((c) => c.worker.name), ['w1', 'w2']);
 });

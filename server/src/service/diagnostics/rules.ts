@@ -113,7 +113,6 @@ const unusedQueue: Rule = (ctx) => {
 
 /** Sends to queues that are not declared: auto-created on first send. */
 const undeclaredTarget: Rule = (ctx) => {
-  if (!ctx.app) return [];
   const out: RoutingDiagnostic[] = [];
   for (const s of ctx.sends) {
     if (s.route.error || !s.route.queue || !s.route.autoCreated.includes(s.route.queue)) continue;
