@@ -256,11 +256,32 @@ export function safeMatch(pattern: string, name: string): boolean {
   try { return new RegExp(pattern).test(name); } catch { return false; }
 }
 
+/** Bindings by source exchange, in order, per bindings list; rebuilt when the list grew (bindings are only
+ * appended; a broker that changes copies its list first). Every route asks it for the exchange it publishes to. */
+const bySource = new WeakMap<AmqpBinding[], { n: number; m: Map<string, AmqpBinding[]> }>();
+function bindingsFrom(b: AmqpBroker, exchange: string): AmqpBinding[] {
+  let c = bySource.get(b.bindings);
+  if (!c || c.n !== b.bindings.length) {
+    const m = new Map<string, AmqpBinding[]>();
+    for (const x of b.bindings) {
+      const l = m.get(x.exchange);
+      if (l) l.push(x); else m.set(x.exchange, [x]);
+    }
+    bySource.set(b.bindings, (c = { n: b.bindings.length, m }));
+  }
+  return c.m.get(exchange) ?? [];
+}
+
+function sameDestination(hits: AmqpBinding[], x: AmqpBinding): boolean {
+  for (const h of hits) if (h.queue === x.queue && !h.toExchange === !x.toExchange) return true;
+  return false;
+}
+
 /** The bindings of exchange `ex` that match (one per destination). */
 function matching(b: AmqpBroker, ex: BrokerExchange, rk: string, headers: Record<string, unknown>, unknowns: string[]): AmqpBinding[] {
   const hit: AmqpBinding[] = [];
-  for (const x of b.bindings) {
-    if (x.exchange !== ex.name || hit.some((h) => h.queue === x.queue && !h.toExchange === !x.toExchange)) continue;
+  for (const x of bindingsFrom(b, ex.name)) {
+    if (hit.length && sameDestination(hit, x)) continue;
     let ok = false;
     if (ex.type === 'fanout') ok = true;
     else if (ex.type === 'direct') ok = x.routingKey === rk;

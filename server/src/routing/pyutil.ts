@@ -5,7 +5,11 @@
  */
 
 /** Python `repr(str)`: single quotes unless the text has `'` and no `"`. */
+const NEEDS_ESCAPE = /[\\'"\x00-\x1f\x7f]/;
+
 export function pyRepr(s: string): string {
+  // most names need no escape (trace steps quote several per route)
+  if (!NEEDS_ESCAPE.test(s)) return `'${s}'`;
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {

@@ -9,8 +9,14 @@ import { atLeast } from '../model/celeryVersion';
 
 /** The config's Celery version is 5.5 or newer (absent: the newest modelled, 5.5). */
 export function celery55(config: RoutingConfig): boolean {
-  return !config.celeryVersion || atLeast(config.celeryVersion.split('.').slice(0, 2).join('.'), '5.5');
+  const v = config.celeryVersion;
+  if (!v) return true;
+  // every route asks, several times: one answer per version string
+  let r = is55.get(v);
+  if (r === undefined) is55.set(v, (r = atLeast(v.split('.').slice(0, 2).join('.'), '5.5')));
+  return r;
 }
+const is55 = new Map<string, boolean>();
 
 export interface XExchange {
   name: string;

@@ -8,7 +8,7 @@ import type { Loc, Range } from '../model/types';
 import type { RoutingDiagnostic } from './diagnostics';
 import type { TextSource } from './navigation';
 import type { FileEdit } from './rename';
-import { tokensOf, LineMap } from './pylex';
+import { tokensOf, linesOf } from './pylex';
 import { analysis } from './analysis';
 import { newNameOf, oldNameOf, settingStyle } from '../routing/settings';
 
@@ -79,7 +79,7 @@ function extraFixes(p: Project, d: RoutingDiagnostic, read: TextSource): CodeAct
 function stringIn(loc: Loc, read: TextSource, value?: string): Range | undefined {
   const text = read(loc.file);
   if (text === undefined) return undefined;
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const s = lines.offsetAt(loc.range.start);
   const e = lines.offsetAt(loc.range.end);
   const t = tokensOf(text).find((x) => x.k === 'str' && x.s >= s && x.e <= e && (value === undefined || x.v === value));
@@ -92,7 +92,7 @@ export function declareQueue(p: Project, name: string, read: TextSource): FileEd
   if (!v?.loc || (v.kind !== 'list' && v.kind !== 'tuple' && v.kind !== 'dict')) return [];
   const text = read(v.loc.file);
   if (text === undefined) return [];
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const close = lines.offsetAt(v.loc.range.end) - 1;
   if (!/[)\]}]/.test(text[close] ?? '')) return [];
   const open = lines.offsetAt(v.loc.range.start);
@@ -121,7 +121,7 @@ function renameMixed(d: RoutingDiagnostic, read: TextSource): CodeActionData[] {
   for (const loc of [d.loc, ...(d.related ?? []).map((r) => r.loc)]) {
     const text = read(loc.file);
     if (text === undefined) continue;
-    const lines = new LineMap(text);
+    const lines = linesOf(text);
     const written = text.slice(lines.offsetAt(loc.range.start), lines.offsetAt(loc.range.end));
     const s = settingStyle(written);
     const target = toNew ? newNameOf(written) ?? s?.key : s ? oldNameOf(s.key) : undefined;

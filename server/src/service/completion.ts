@@ -4,7 +4,7 @@
  */
 import type { Project } from './project';
 import type { Position, Range } from '../model/types';
-import { tokensOf, tokenAt, LineMap, type Tok } from './pylex';
+import { tokensOf, tokenAt, linesOf, type Tok, type LineMap } from './pylex';
 import { stringRole, calleeBefore, settingContext } from './roles';
 import { analysis } from './analysis';
 import { queueMarkdown } from './hover';
@@ -34,7 +34,7 @@ function withLazyDoc(e: CompletionEntry, doc: () => string): CompletionEntry {
 }
 
 export function complete(p: Project, file: string, text: string, pos: Position): CompletionEntry[] {
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const offset = lines.offsetAt(pos);
   if (!file.endsWith('.py')) return workerCompletion(p, text, offset, lines);
   const toks = tokensOf(text);

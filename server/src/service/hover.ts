@@ -2,7 +2,7 @@
 import type { Project } from './project';
 import { redactSecrets } from '../model/redact';
 import type { Position, Range, WorkerFact } from '../model/types';
-import { tokensOf, tokenAt, LineMap, type Tok } from './pylex';
+import { tokensOf, tokenAt, linesOf, type Tok } from './pylex';
 import { stringRole } from './roles';
 import { analysis, queueFacts, queuesForKey, entryCatches, contains, type Analysis } from './analysis';
 import { settingDoc, exchangeTypeMarkdown } from './settings-docs';
@@ -14,7 +14,7 @@ export interface HoverResult { markdown: string; range: Range }
 
 export function hover(p: Project, file: string, text: string, pos: Position): HoverResult | undefined {
   if (!file.endsWith('.py')) return workerHover(p, file, pos);
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const toks = tokensOf(text);
   const i = tokenAt(toks, lines.offsetAt(pos));
   if (i < 0) return undefined;

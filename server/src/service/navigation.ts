@@ -4,7 +4,7 @@
  */
 import type { Project } from './project';
 import type { Loc, Position, Range } from '../model/types';
-import { tokensOf, tokenAt, LineMap, type Tok } from './pylex';
+import { tokensOf, tokenAt, linesOf, type Tok, type LineMap } from './pylex';
 import { stringRole, rolesIn, type Role } from './roles';
 import { analysis, contains, keyMatches, queueByName } from './analysis';
 
@@ -25,7 +25,7 @@ export function targetAt(p: Project, file: string, text: string, pos: Position):
     }
     return undefined;
   }
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const toks = tokensOf(text);
   const i = tokenAt(toks, lines.offsetAt(pos));
   if (i < 0) return undefined;
@@ -56,7 +56,7 @@ function stringsWith(p: Project, read: TextSource, roles: Role[], test: (v: stri
     let lines: LineMap | undefined;
     for (const { index, role } of rolesIn(toks)) {
       if (!roles.includes(role.role) || !test(toks[index].v, role.role)) continue;
-      lines ??= new LineMap(text);
+      lines ??= linesOf(text);
       out.push({ loc: strLoc(file, lines, toks[index]), role: role.role });
     }
   }
@@ -103,7 +103,7 @@ function routerLoc(p: Project, path: string, read: TextSource): Loc[] {
   const text = read(mod.file) ?? '';
   const m = new RegExp(`^(?:async\\s+)?(?:def|class)\\s+(${name})\\b`, 'm').exec(text);
   if (!m) return [{ file: mod.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const s = m.index + m[0].length - name.length;
   return [{ file: mod.file, range: { start: lines.positionAt(s), end: lines.positionAt(s + name.length) } }];
 }

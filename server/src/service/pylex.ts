@@ -23,72 +23,86 @@ export interface Tok {
   close?: number;
 }
 
-const NAME_START = /[A-Za-z_\u00C0-\uFFFF]/;
-const NAME_PART = /[A-Za-z0-9_\u00C0-\uFFFF]/;
+// Character classes by code (the lexer runs over every open buffer after each edit: no regex per character).
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+const isNamePart = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** r R b B u U f F: string prefixes. */
+const isStrPrefix = (c: number) => c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70;
 const TWO_CHAR_OPS = new Set(['==', '!=', '<=', '>=', '**', '//', '->', ':=', '+=', '-=', '*=', '/=', '|=', '&=', '%=', '<<', '>>']);
+/** First characters of the two-character operators. */
+const TWO_CHAR_FIRST = new Set([...TWO_CHAR_OPS].map((o) => o.charCodeAt(0)));
+
+/** Every token has every field (one object shape: the feature code reading them stays monomorphic). */
+const tok = (k: TokKind, s: number, e: number, v: string, open: number): Tok => ({ k, s, e, v, cs: undefined, ce: undefined, unterminated: undefined, open, close: undefined });
+
+const NL = 10, HASH = 35, BACKSLASH = 92, SQ = 39, DQ = 34, DOT = 46;
 
 export function tokenize(text: string): Tok[] {
   const toks: Tok[] = [];
   const stack: number[] = [];
   let i = 0;
   const n = text.length;
+  const top = () => (stack.length ? stack[stack.length - 1] : -1);
   while (i < n) {
-    const c = text[i];
-    if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
-    if (c === '\\' && text[i + 1] === '\n') { i += 2; continue; }
-    if (c === '\n') {
-      if (!stack.length && toks.length && toks[toks.length - 1].k !== 'nl') toks.push({ k: 'nl', s: i, e: i + 1, v: '\n', open: -1 });
+    const c = text.charCodeAt(i);
+    if (c === HASH) { while (i < n && text.charCodeAt(i) !== NL) i++; continue; }
+    if (c === BACKSLASH && text.charCodeAt(i + 1) === NL) { i += 2; continue; }
+    if (c === NL) {
+      if (!stack.length && toks.length && toks[toks.length - 1].k !== 'nl') toks.push(tok('nl', i, i + 1, '\n', -1));
       i++;
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f') { i++; continue; }
+    if (c === 32 || c === 9 || c === 13 || c === 12) { i++; continue; }
     // string, with an optional prefix (r, b, u, f, rb, br, fr, rf)
     let p = i;
-    while (p < n && p - i < 2 && /[rRbBuUfF]/.test(text[p])) p++;
-    if ((text[p] === "'" || text[p] === '"') && (p === i || !NAME_PART.test(text[i - 1] ?? ''))) {
-      const q = text[p];
-      const triple = text[p + 1] === q && text[p + 2] === q;
+    while (p < n && p - i < 2 && isStrPrefix(text.charCodeAt(p))) p++;
+    const qc = text.charCodeAt(p);
+    if ((qc === SQ || qc === DQ) && (p === i || i === 0 || !isNamePart(text.charCodeAt(i - 1)))) {
+      const triple = text.charCodeAt(p + 1) === qc && text.charCodeAt(p + 2) === qc;
       const qlen = triple ? 3 : 1;
       const cs = p + qlen;
       let j = cs;
       let ce = -1;
       let end = -1;
       while (j < n) {
-        const ch = text[j];
-        if (ch === '\\') { j += 2; continue; }
-        if (!triple && ch === '\n') break;
-        if (ch === q && (!triple || (text[j + 1] === q && text[j + 2] === q))) { ce = j; end = j + qlen; break; }
+        const ch = text.charCodeAt(j);
+        if (ch === BACKSLASH) { j += 2; continue; }
+        if (!triple && ch === NL) break;
+        if (ch === qc && (!triple || (text.charCodeAt(j + 1) === qc && text.charCodeAt(j + 2) === qc))) { ce = j; end = j + qlen; break; }
         j++;
       }
       const unterminated = ce < 0;
       if (unterminated) { ce = Math.min(j, n); end = ce; }
-      toks.push({ k: 'str', s: i, e: end, v: text.slice(cs, ce), cs, ce, unterminated: unterminated || undefined, open: stack.length ? stack[stack.length - 1] : -1 });
+      const t = tok('str', i, end, text.slice(cs, ce), top());
+      t.cs = cs; t.ce = ce; if (unterminated) t.unterminated = true;
+      toks.push(t);
       i = end;
       continue;
     }
-    if (NAME_START.test(c)) {
+    if (isNameStart(c)) {
       let j = i + 1;
-      while (j < n && NAME_PART.test(text[j])) j++;
-      toks.push({ k: 'name', s: i, e: j, v: text.slice(i, j), open: stack.length ? stack[stack.length - 1] : -1 });
+      while (j < n && isNamePart(text.charCodeAt(j))) j++;
+      toks.push(tok('name', i, j, text.slice(i, j), top()));
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+    if (isDigit(c) || (c === DOT && isDigit(text.charCodeAt(i + 1)))) {
       let j = i + 1;
-      while (j < n && /[0-9A-Za-z_.]/.test(text[j])) j++;
-      toks.push({ k: 'num', s: i, e: j, v: text.slice(i, j), open: stack.length ? stack[stack.length - 1] : -1 });
+      for (let d = text.charCodeAt(j); j < n && (isDigit(d) || (d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || d === DOT); d = text.charCodeAt(++j));
+      toks.push(tok('num', i, j, text.slice(i, j), top()));
       i = j;
       continue;
     }
-    const two = text.slice(i, i + 2);
-    const op = TWO_CHAR_OPS.has(two) ? two : c;
-    const open = stack.length ? stack[stack.length - 1] : -1;
+    const two = TWO_CHAR_FIRST.has(c) ? text.slice(i, i + 2) : '';
+    const op = two && TWO_CHAR_OPS.has(two) ? two : text[i];
+    const open = top();
     if (op === ')' || op === ']' || op === '}') {
       const o = stack.pop();
-      toks.push({ k: 'op', s: i, e: i + 1, v: op, open: stack.length ? stack[stack.length - 1] : -1 });
+      toks.push(tok('op', i, i + 1, op, top()));
       if (o !== undefined) toks[o].close = toks.length - 1;
     } else {
-      toks.push({ k: 'op', s: i, e: i + op.length, v: op, open });
+      toks.push(tok('op', i, i + op.length, op, open));
       if (op === '(' || op === '[' || op === '{') stack.push(toks.length - 1);
     }
     i += op.length;
@@ -96,15 +110,29 @@ export function tokenize(text: string): Tok[] {
   return toks;
 }
 
-const cache = new Map<string, Tok[]>();
+/** Texts whose tokens and line starts are kept: a 5,000-line buffer's tokens take ~5 MB, and an edited buffer's
+ * older versions are never asked again (the open buffers a user switches between are). */
+const CACHED_TEXTS = 3;
+const cache = new Map<string, { toks?: Tok[]; lines?: LineMap }>();
+function cached(text: string): { toks?: Tok[]; lines?: LineMap } {
+  let hit = cache.get(text);
+  if (!hit) {
+    if (cache.size >= CACHED_TEXTS) cache.delete(cache.keys().next().value as string);
+    cache.set(text, (hit = {}));
+  }
+  return hit;
+}
+
 /** Tokens of a text, cached (the last few texts: the open buffers being edited). */
 export function tokensOf(text: string): Tok[] {
-  const hit = cache.get(text);
-  if (hit) return hit;
-  const t = tokenize(text);
-  if (cache.size > 8) cache.delete(cache.keys().next().value as string);
-  cache.set(text, t);
-  return t;
+  const c = cached(text);
+  return (c.toks ??= tokenize(text));
+}
+
+/** Line starts of a text, cached like its tokens (every request of a feature maps offsets and positions). */
+export function linesOf(text: string): LineMap {
+  const c = cached(text);
+  return (c.lines ??= new LineMap(text));
 }
 
 /** Index of the token containing offset (or ending at it, for a cursor right after a name); -1 if none. */

@@ -1,7 +1,7 @@
 /** Document and workspace symbols: queues, exchanges, tasks, routes (and workers in worker files). */
 import type { Project } from './project';
 import type { Loc, Range } from '../model/types';
-import { tokensOf, LineMap } from './pylex';
+import { tokensOf, linesOf } from './pylex';
 import { rolesIn } from './roles';
 import { analysis } from './analysis';
 
@@ -30,7 +30,7 @@ export function documentSymbols(p: Project, file: string, text: string): Routing
     }
     return out;
   }
-  const lines = new LineMap(text);
+  const lines = linesOf(text);
   const toks = tokensOf(text);
   for (const { index, role } of rolesIn(toks)) {
     if (role.role !== 'queue-decl' && role.role !== 'exchange-decl') continue;

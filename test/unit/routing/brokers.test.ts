@@ -35,6 +35,9 @@ test('pyRepr follows Python quoting', () => {
   assert.equal(pyRepr('a'), "'a'");
   assert.equal(pyRepr("it's"), '"it\'s"');
   assert.equal(pyRepr('a\'"b'), "'a\\'\"b'");
+  assert.equal(pyRepr('say "hi"'), `'say "hi"'`);
+  assert.equal(pyRepr('a\\b\tc\x01'), "'a\\\\b\\tc\\x01'");
+  assert.equal(pyRepr('queue.é'), "'queue.é'");
 });
 
 test('unknown exchange → 404 on RabbitMQ, silently dropped on Redis', () => {
