@@ -55,7 +55,7 @@ export function kwargsFromCallers(def: DefStmt, param: string, modules: ModuleSo
 }
 
 /** Calls in a module whose callee is named `name` (`name(...)`, `x.name(...)`); per module version and name. */
-function callsNamed(src: ModuleSource, name: string): Call[] {
+export function callsNamed(src: ModuleSource, name: string): Call[] {
   let perName = memo.get(src);
   if (!perName) memo.set(src, (perName = new Map()));
   let hit = perName.get(name);

@@ -139,6 +139,14 @@ export class Evaluator {
   }
 
   /** Forget `name` and every module that (transitively) read it; returns them. */
+  /** Modules that imported a name from a module still running, since the last call. */
+  takeCycleReaders(): string[] {
+    const out = [...this.cycleReaders];
+    this.cycleReaders.clear();
+    return out;
+  }
+  private readonly cycleReaders = new Set<string>();
+
   invalidate(name: string): Set<string> {
     const out = new Set<string>();
     const todo = [name];
@@ -304,6 +312,9 @@ export class Evaluator {
         if (v) { env.set(local, v); continue; }
         // `from pkg import submodule`
         if (this.host.getModule(`${target}.${name}`)) { env.set(local, this.moduleRef(`${target}.${name}`)); continue; }
+        // a module still running (an import cycle): Python would raise ImportError here, so it runs in another
+        // order — the importer is evaluated again once every module is complete (takeCycleReaders)
+        if (this.inProgress.has(target)) this.cycleReaders.add(src.module);
         env.set(local, unknown(`'${name}' is not defined at the top level of ${target}`));
         continue;
       }
@@ -498,7 +509,7 @@ export class Evaluator {
         }
         const [l, r] = vals;
         const t = truthiness(l);
-        if (t === undefined) return unknown(`${e.op} of an unknown value`, loc);
+        if (t === undefined) return unknown(`${e.op} of an unknown value${l.kind === 'unknown' ? ` (${l.reason})` : ''}`, loc);
         const picked = e.op === 'or' ? (t ? l : r) : (t ? r : l);
         // `os.getenv('X') or 'd'`: the right side is the variable's default.
         if (picked === r && l.env) return { ...r, env: { variable: l.env.variable, hasDefault: true } } as Value;
@@ -660,7 +671,7 @@ export class Evaluator {
     }
     if (fn.ref.kind === 'class') return { kind: 'ref', ref: { ...fn.ref, kind: 'class', name: fn.ref.name }, loc, conditional: undefined };
     if (fn.ref.kind === 'function') {
-      const made = this.appFactory(fn.ref, args(), kwargs()) ?? this.classFactory(fn.ref);
+      const made = this.appFactory(fn.ref, args(), kwargs()) ?? this.classFactory(fn.ref) ?? this.returned(fn.ref, args(), kwargs(), loc);
       if (made) return made;
     }
     return unknown(`result of calling ${exprText(e.fn)}()`, loc);
@@ -803,6 +814,36 @@ export class Evaluator {
       this.factoryDepth--;
     }
     return { kind: 'none' };
+  }
+
+  /**
+   * A helper whose body is one `return <expression>` (a docstring aside), called with known arguments:
+   * `celery_queue('publish')` with `def celery_queue(name): return '{}{}'.format(os.environ.get('PREFIX', ''), name)`.
+   * Its defaults are evaluated where it is defined; the value is placed at the call. Anything else stays Unknown.
+   */
+  private returned(ref: SymbolRef, args: Value[], kwargs: Record<string, Value>, loc: Loc): Value | undefined {
+    const owner = this.module(ref.module);
+    const def = owner?.functions.get(ref.name);
+    const src = this.host.getModule(ref.module);
+    const body = def?.body.filter((st) => !(st.s === 'expr' && st.e.t === 'str'));
+    const ret = body?.length === 1 && body[0].s === 'return' ? body[0].e : null;
+    if (!def || !src || !ret || def.sig.some((p) => p.kind === 'star' || p.kind === 'dstar') || this.factoryDepth >= 3) return undefined;
+    const env: Env = new Map(owner!.env);
+    const positional = def.sig.filter((p) => p.kind === 'pos' || p.kind === 'pos-default');
+    if (args.length > positional.length || Object.keys(kwargs).some((k) => !def.sig.some((p) => p.name === k))) return undefined;
+    for (const p of def.sig) {
+      const i = positional.indexOf(p);
+      const v = (i >= 0 ? args[i] : undefined) ?? kwargs[p.name] ?? (p.d ? this.eval(src, p.d, owner!.env) : undefined);
+      if (!v) return undefined; // a required argument missing: the call raises TypeError
+      env.set(p.name, v);
+    }
+    this.factoryDepth++;
+    try {
+      const v = this.eval(src, ret, env);
+      return v.kind === 'unknown' ? v : { ...v, loc };
+    } finally {
+      this.factoryDepth--;
+    }
   }
 
   private method(src: ModuleSource, self: Value, name: string, e: Extract<Expr, { t: 'call' }>, env: Env, loc: Loc): Value | undefined {

@@ -9,7 +9,8 @@ import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { dotted, keyOf, qualified, visitCalls } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
 import { commandOptionDefaults, commandOptionsParam } from './django-commands';
-import { kwargsFromCallers } from './callers';
+import { callsNamed, kwargsFromCallers } from './callers';
+import { flaskConfigAt, lineageOf, type FlaskHooks } from './flask-config';
 import type { ModuleSource } from './modules';
 import type { ExternalApp } from '../parse/projectFile';
 import { settingStyle, resolveSettings } from '../routing/settings';
@@ -168,6 +169,16 @@ export class Workspace {
   private evaluateAll(): void {
     const ev = this.eval;
     for (const name of this.modules.keys()) ev.module(name);
+    // An import cycle entered where Python does not enter it (`from superdesk.celery_app import celery` while that
+    // module is still running would raise ImportError, so the project imports in another order): the importer is
+    // evaluated again, first, now that the module it imports from can complete — its tasks are then seen.
+    for (let round = 0; round < 3; round++) {
+      const again = ev.takeCycleReaders().filter((m) => this.modules.has(m));
+      if (!again.length) break;
+      for (const m of again) this.invalidateModule(m);
+      for (const m of again) ev.module(m);
+      for (const name of this.modules.keys()) ev.module(name);
+    }
   }
 
   // ------------------------------------------------------------------ Django
@@ -298,7 +309,10 @@ export class Workspace {
           const obj = c.args[0] ?? c.kwargs.find((k) => k.name === 'obj')?.value;
           const nsE = c.kwargs.find((k) => k.name === 'namespace')?.value;
           const ns = nsE ? this.eval.eval(src, nsE, eff.env) : undefined;
-          const source = obj ? this.configSource(this.eval.eval(src, obj, eff.env), { file: src.file, range: toRange(c.r) }) : undefined;
+          const at: Loc = { file: src.file, range: toRange(c.r) };
+          const value = obj ? this.eval.eval(src, obj, eff.env) : undefined;
+          // Flask's `config_from_object(app.config, namespace='CELERY')`: the app's config object, built in the code
+          const source = obj && value ? (value.kind === 'unknown' ? this.flaskSource(src, func, obj, c.r, at) : undefined) ?? this.configSource(value, at) : undefined;
           // config_from_object replaces the previous source; namespace is kept unless given.
           fact.sources = fact.sources.filter((s) => s.kind !== 'module' && s.kind !== 'class');
           if (source) {
@@ -314,8 +328,12 @@ export class Workspace {
             if (v.kind === 'dict') {
               for (const en of v.entries) if (en.key.kind === 'str') settings.push(setting(en.key.value, en.value, en.key.loc ?? { file: src.file, range: toRange(a.r) }));
             }
-            // (Flask's `celery.conf.update(app.config)`: settings the engine cannot see are said, not dropped)
-            else unread ??= `conf.update(${v.kind === 'unknown' ? v.reason : 'a value the engine cannot follow'})`;
+            // Flask's `celery.conf.update(app.config)`: the app's config object, built in the code; else said, not dropped
+            else {
+              const flask = v.kind === 'unknown' ? this.flaskSource(src, func, a, c.r, { file: src.file, range: toRange(c.r) }) : undefined;
+              if (flask) { settings.push(...flask.settings); if (flask.unread) unread ??= flask.unread; }
+              else unread ??= `conf.update(${v.kind === 'unknown' ? v.reason : 'a value the engine cannot follow'})`;
+            }
           }
           for (const kw of c.kwargs) {
             if (kw.name) settings.push(setting(kw.name, this.eval.eval(src, kw.value, eff.env), { file: src.file, range: toRange(kw.value.r) }));
@@ -569,6 +587,40 @@ export class Workspace {
       evaluate: (m, e) => this.eval.eval(m, e, this.callerEnv(m)),
     });
   }
+
+  /** A Flask configuration object handed to Celery (`config_from_object(app.config)` in function `func` of `src`,
+   * or at module level), as the code builds it: flask-config.ts. Undefined when `e` is not one. */
+  private flaskSource(src: ModuleSource, func: string | undefined, e: Expr, at: Expr['r'], loc: Loc): ConfigSource | undefined {
+    const def = func ? src.ir.body.find((s): s is Extract<Stmt, { s: 'def' }> => s.s === 'def' && s.name === func) : undefined;
+    if (func && !def) return undefined; // a method: its callers are not followed
+    const r = flaskConfigAt(src, def, e, at, this.flaskHooks);
+    if (r === undefined) return undefined;
+    if (typeof r === 'string') return { kind: 'module', name: '(unknown)', settings: [], loc, unread: `${dotted(e) ?? 'the Flask configuration'} (a Flask configuration): ${r}` };
+    return { kind: 'module', name: `Flask config built in ${r.origin}`, settings: r.settings, loc, unread: r.unread.length ? r.unread.join('; ') : undefined };
+  }
+
+  private readonly flaskHooks: FlaskHooks = {
+    evaluate: (m, e, env) => this.eval.eval(m, e, env),
+    scopeEnv: (m) => this.callerEnv(m),
+    callers: (m, def) => {
+      const mods = new Set(this.modules.values());
+      for (const name of this.lazyMentioning?.(def.name) ?? []) { const x = this.getModule(name); if (x) mods.add(x); }
+      const out: Array<{ src: ModuleSource; call: Extract<Expr, { t: 'call' }>; def?: Extract<Stmt, { s: 'def' }> }> = [];
+      for (const x of mods) {
+        if (isTestModule(x.module)) continue; // a test's app is not the one the worker runs
+        for (const call of callsNamed(x, def.name)) {
+          const v = this.eval.eval(x, call.fn, this.callerEnv(x));
+          if (v.kind !== 'ref' || v.ref.kind !== 'function' || v.ref.module !== m.module || v.ref.name !== def.name) continue;
+          out.push({ src: x, call, def: x.ir.body.find((s): s is Extract<Stmt, { s: 'def' }> => s.s === 'def' && spanWithin(call.r, s.r)) });
+        }
+      }
+      return out;
+    },
+    objectSettings: (v, at) => { const s = this.configSource(v, at); return { settings: s?.settings ?? [], unread: s?.unread }; },
+    lineage: (v) => lineageOf(v, (x) => (x.kind === 'ref' && x.ref.kind === 'class' ? this.eval.classInfo(x.ref)?.bases ?? [] : [])),
+    setting: (written, value, loc) => setting(written, value, loc),
+    loc: (m, r) => ({ file: m.file, range: toRange(r) }),
+  };
 
   /** A module's names with the imports of its function bodies too (callers import lazily to avoid cycles). */
   private callerEnv(m: ModuleSource): Env {

@@ -55,7 +55,12 @@ export type Stmt =
   | { s: 'for'; target: Expr; iter: Expr; body: Stmt[]; r: Span };
 
 /** A function parameter, enough to check call arguments the way Python binds them. */
-export interface Param { name: string; kind: 'pos' | 'pos-default' | 'star' | 'kwonly' | 'kwonly-default' | 'dstar' }
+export interface Param {
+  name: string;
+  kind: 'pos' | 'pos-default' | 'star' | 'kwonly' | 'kwonly-default' | 'dstar';
+  /** The default value's expression (what a caller that does not pass the parameter gets). */
+  d?: Expr;
+}
 
 export interface ModuleIR {
   body: Stmt[];

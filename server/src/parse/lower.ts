@@ -173,7 +173,8 @@ function lowerStmt(n: Node, ctx: Ctx, out: Stmt[]): void {
         else if (p.type === 'dictionary_splat_pattern' || (p.type === 'typed_parameter' && p.text.startsWith('**'))) sig.push({ name: id.text, kind: 'dstar' });
         else {
           const hasDefault = p.type === 'default_parameter' || p.type === 'typed_default_parameter';
-          sig.push({ name: id.text, kind: kwonly ? (hasDefault ? 'kwonly-default' : 'kwonly') : hasDefault ? 'pos-default' : 'pos' });
+          const dv = hasDefault ? p.childForFieldName('value') : null;
+          sig.push({ name: id.text, kind: kwonly ? (hasDefault ? 'kwonly-default' : 'kwonly') : hasDefault ? 'pos-default' : 'pos', ...(dv ? { d: expr(dv, ctx) } : {}) });
         }
       }
       const body = n.childForFieldName('body');

@@ -20,7 +20,7 @@ export type { Signature } from './arguments';
 export * from './types';
 export { expandQueues, lookupQueue, getQueue, declaredBindings, declaredExchange, newMissingQueue, queueObject, defaultExchange, brokerName, effectiveMaxPriority } from './queues';
 export type { ExpandedQueues, XQueue, XExchange, XBinding, DeclaredBinding, Declarer } from './queues';
-export { routeOptions, routeKeyRegex, routeKeyMatches } from './router';
+export { routeOptions, routeKeyRegex, routeKeyMatches, QUEUE_LEFT_OPEN } from './router';
 export type { RouterOutput } from './router';
 export { publish, defaultQueueAtSenderBuild } from './publish';
 export type { Published, PublishResult } from './publish';

@@ -147,6 +147,10 @@ function valueAnswer(v: RouteValue): Answer {
   }
 }
 
+/** A route's unknown (as written above) that leaves its queue open: a queue option, a router's answer, or a router
+ * read only in part. */
+export const QUEUE_LEFT_OPEN = /^(?:task attribute queue|(?:apply_async|send_task) queue|task_routes\[\d+\] queue): |answer is unknown|was only partly read/;
+
 /** Python dict of a route: keys present (a None value counts) → truthiness of the route. */
 const presentKeys = (o: RouteOptions): OptKey[] => KEYS.filter((k) => o[k] !== undefined);
 

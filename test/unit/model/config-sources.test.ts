@@ -97,8 +97,9 @@ test("configuration from a function's caller (Flask's init_celery(app)): an Unkn
   }));
   const r = p.route({ task: 'news.celery_app.fetch', app: 'news.celery_app:celery' })!;
   const said = r.unknowns.join('\n');
-  assert.match(said, /settings from news\.celery_app\.init_celery\(\): config_from_object\(app\.config: parameter 'app' of init_celery\(\), set by its callers\)/);
-  assert.match(said, /news\.celery_app\.init_extra\(\): celery\.conf\.update\(\): conf\.update\(app\.config: parameter 'app' of init_extra\(\)/);
+  // followed to the callers, of which there are none here
+  assert.match(said, /settings from news\.celery_app\.init_celery\(\): app\.config \(a Flask configuration\): parameter 'app' of init_celery\(\), set by its callers \(none in the workspace\)/);
+  assert.match(said, /news\.celery_app\.init_extra\(\): celery\.conf\.update\(\): app\.config \(a Flask configuration\): parameter 'app' of init_extra\(\), set by its callers/);
   // a factory's configuration is its own app's, not this one's
   assert.equal(r.queue, 'celery');
   assert.doesNotMatch(said, /factory/);

@@ -6,9 +6,11 @@ import type { RoutingDiagnostic } from './types';
 import type { DiagContext, Send } from './context';
 import { consumed } from './context';
 import { closest } from '../names';
+import { keyOf } from '../../model/values';
 import { where } from '../trace';
-import { declaredBindings, effectiveMaxPriority, routeKeyMatches } from '../../routing';
-import type { Loc } from '../../model/types';
+import { declaredBindings, effectiveMaxPriority, routeKeyMatches, QUEUE_LEFT_OPEN } from '../../routing';
+import type { Loc, Value } from '../../model/types';
+import { deepEqual } from '../state-inputs';
 import type { MapRouteEntry } from '../../routing/types';
 
 type Rule = (ctx: DiagContext) => RoutingDiagnostic[];
@@ -28,10 +30,18 @@ const configError: Rule = (ctx) => {
   }];
 };
 
-const ignoredOldNames: Rule = (ctx) => (ctx.app?.settings.ignored ?? []).map(({ fact, why, replacement }) => {
+const ignoredOldNames: Rule = (ctx) => (ctx.app?.settings.ignored ?? []).map(({ fact, why, replacement }): RoutingDiagnostic => {
   // The new name may already hold a value here (`from .base import *`): a plain rename would replace it.
   const existing = ctx.app!.fact.sources.flatMap((s) => s.settings).find((f) => f.written === replacement && f !== fact);
   const v = fact.value;
+  // `BROKER_URL = ...; CELERY_BROKER_URL = BROKER_URL`: Celery reads the same value under the new name, nothing is
+  // lost — a note that the line does nothing, not a warning to rename
+  if (existing && sameValue(existing.value, v)) {
+    return {
+      code: 'old-setting-ignored', severity: 'information', loc: fact.loc,
+      message: `${why}: Celery never reads it. ${replacement} (${where(existing.loc, ctx.project.root)}) holds the same value, which Celery reads: nothing is lost, and this line does nothing for Celery.`,
+    };
+  }
   const mergeable = existing && (v.kind === 'dict' || v.kind === 'list' || v.kind === 'tuple') && v.loc && sameFile(v.loc, fact.loc);
   const fix = !existing
     ? { title: `Rename to ${replacement}`, edits: [{ loc: fact.loc, newText: replacement }], preferred: true }
@@ -49,6 +59,11 @@ const ignoredOldNames: Rule = (ctx) => (ctx.app?.settings.ignored ?? []).map(({ 
 });
 
 const sameFile = (a: Loc, b: Loc) => a.file === b.file;
+/** The same value: equal when known, else the one the other names (`X = ...; CELERY_X = X`, both Unknown). */
+const sameValue = (a: Value, b: Value): boolean => {
+  const k = keyOf(a);
+  return k !== undefined ? k === keyOf(b) : a.kind === 'unknown' && b.kind === 'unknown' && a.reason === b.reason && !!a.loc && !!b.loc && deepEqual(a.loc, b.loc);
+};
 /** An empty range `offset` characters into `loc` (just inside an opening bracket). */
 const atStart = (loc: Loc, offset: number): Loc => ({ file: loc.file, range: { start: { line: loc.range.start.line, character: loc.range.start.character + offset }, end: { line: loc.range.start.line, character: loc.range.start.character + offset } } });
 
@@ -103,10 +118,15 @@ const unreachable: Rule = (ctx) => {
 const unusedQueue: Rule = (ctx) => {
   if (!ctx.queues || !ctx.app?.config.queues) return [];
   const out: RoutingDiagnostic[] = [];
+  // sends whose queue cannot be read may go anywhere: said, so the note claims no more than is known
+  const open = ctx.sends.filter((s) => s.route.unknowns.some((u) => QUEUE_LEFT_OPEN.test(u)));
+  const openSends = open.length
+    ? ` is known to send to it (the queue of ${open.length} send${open.length > 1 ? 's' : ''} cannot be read: ${open.slice(0, 3).map((s) => where(s.loc, ctx.project.root)).join(', ')}${open.length > 3 ? ', ...' : ''})`
+    : ' sends to it';
   for (const q of ctx.queues.list) {
     if (!q.loc || q.display === ctx.app.config.defaultQueue) continue;
     if (ctx.routedTo.has(q.display) || consumed(ctx, q.display)) continue;
-    out.push({ code: 'unused-queue', severity: 'information', loc: q.loc, message: `Queue '${q.display}' is declared, but no task, route or call sends to it and no known worker consumes it.` });
+    out.push({ code: 'unused-queue', severity: 'information', loc: q.loc, message: `Queue '${q.display}' is declared, but no task, route or call${openSends} and no known worker consumes it.` });
   }
   return out;
 };
