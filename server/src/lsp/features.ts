@@ -8,7 +8,7 @@ import {
 import type { ServerState, Folder } from './state';
 import { toPath, toUri, toLocation, toCompletionItem, toListItem, toDocumentSymbol, toSymbolInformation, toTraceResult } from './convert';
 import { hover } from '../service/hover';
-import { complete, type CompletionEntry } from '../service/completion';
+import { complete, sharedList, type CompletionEntry } from '../service/completion';
 import { cachedLenses, traceAt, traceData, type TraceData } from '../service/codelens';
 import { definition, references } from '../service/navigation';
 import { prepareRename, renameQueue, type FileEdit } from '../service/rename';
@@ -81,13 +81,22 @@ export function registerFeatures(ctx: Context): void {
 
   // Long lists (every queue, every setting) go without documentation; completionItem/resolve adds it.
   let lastCompletion: CompletionEntry[] = [];
+  /** LSP items of a list built once (`sharedList`), per list: a keystroke in a queue string sends the same 200 items. */
+  const listItems = new WeakMap<CompletionEntry[], CompletionItem[]>();
   connection.onCompletion(guard('completion', [] as CompletionItem[] | CompletionList, async (p) => {
     const d = await docOf(p.textDocument.uri);
     if (!d) return [];
     const entries = complete(d.folder.project, d.file, d.text, p.position);
     if (entries.length <= INLINE_DOCS_MAX) return entries.map((e) => toCompletionItem(e, true));
     lastCompletion = entries;
-    // one edit range for the list instead of one per item (186 setting names: half the payload)
+    // one edit range for the list instead of one per item (186 setting names: half the payload); a list built once
+    // (setting names, an analysis' queue names) sends items built once
+    const shared = sharedList(entries);
+    if (ctx.completionEditRange && shared) {
+      let items = listItems.get(shared.base);
+      if (!items) listItems.set(shared.base, (items = shared.base.map((e, i) => ({ ...toListItem(e), data: { i, label: e.label } }))));
+      return { isIncomplete: false, itemDefaults: { editRange: shared.range }, items };
+    }
     const range = entries[0].range;
     if (ctx.completionEditRange && range && entries.every((e) => e.range && sameRange(e.range, range))) {
       return { isIncomplete: false, itemDefaults: { editRange: range }, items: entries.map((e, i) => ({ ...toListItem(e), data: { i, label: e.label } })) };

@@ -33,6 +33,34 @@ function withLazyDoc(e: CompletionEntry, doc: () => string): CompletionEntry {
   return e;
 }
 
+/**
+ * The entries of a list built once (setting names per style; queue names per analysis) placed at `range`: each
+ * reads through to its base entry, so a documentation is computed once, and the list says it shares one range —
+ * the LSP layer then sends the base list's items, built once, with that range as the list's edit range.
+ */
+function atRange(base: CompletionEntry[], range: Range): CompletionEntry[] {
+  const out = base.map((b) => Object.assign(Object.create(b) as CompletionEntry, { range }));
+  return Object.defineProperty(out, SHARED, { value: { base, range } });
+}
+const SHARED = Symbol('shared list');
+
+/** The base list and range of entries made by `atRange`, if they were. */
+export function sharedList(entries: CompletionEntry[]): { base: CompletionEntry[]; range: Range } | undefined {
+  return (entries as CompletionEntry[] & { [SHARED]?: { base: CompletionEntry[]; range: Range } })[SHARED];
+}
+
+/** Queue names of one analysis, documentation computed when read (asked on every keystroke inside a queue string). */
+function queueEntries(p: Project): CompletionEntry[] {
+  const a = analysis(p);
+  let hit = queueLists.get(a);
+  if (!hit) {
+    hit = a.queueNames.map((q) => withLazyDoc({ label: q, kind: 'queue', detail: a.queues?.byName.has(q) || a.queues?.aliases.has(q) ? 'declared queue' : 'queue (not in task_queues)' }, () => queueMarkdown(p, q)));
+    queueLists.set(a, hit);
+  }
+  return hit;
+}
+const queueLists = new WeakMap<object, CompletionEntry[]>();
+
 export function complete(p: Project, file: string, text: string, pos: Position): CompletionEntry[] {
   const lines = linesOf(text);
   const offset = lines.offsetAt(pos);
@@ -72,13 +100,13 @@ function stringCompletion(p: Project, toks: Tok[], i: number, range: Range): Com
     if (toks[i].open >= 0 && toks[toks[i].open].v === '{' && (toks[i - 1]?.v === '{' || toks[i - 1]?.v === ',')) {
       if (ctx?.setting === 'task_routes') return withRange(ROUTE_OPTION_KEYS);
       const callee = calleeBefore(toks, toks[toks[i].open].open);
-      if (/update$/.test(callee)) return withRange(settingItems('new'));
+      if (/update$/.test(callee)) return atRange(settingItems('new'), range);
     }
     return [];
   }
   switch (role.role) {
     case 'queue': case 'queue-decl':
-      return a.queueNames.map((q) => withLazyDoc({ label: q, kind: 'queue', detail: a.queues?.byName.has(q) || a.queues?.aliases.has(q) ? 'declared queue' : 'queue (not in task_queues)', range }, () => queueMarkdown(p, q)));
+      return atRange(queueEntries(p), range);
     case 'exchange': case 'exchange-decl':
       return withRange([...a.exchanges.values()].map((e) => ({ label: e.name, kind: 'exchange' as const, detail: `${e.type} exchange`, documentation: `Bound queues: ${e.queues.join(', ')}\n\n${exchangeTypeMarkdown(e.type) ?? ''}` })));
     case 'exchange-type':
@@ -98,7 +126,7 @@ function stringCompletion(p: Project, toks: Tok[], i: number, range: Range): Com
       }
       return withRange(out);
     }
-    case 'setting-name': return withRange(settingItems('new'));
+    case 'setting-name': return atRange(settingItems('new'), range);
     case 'router-path': return [];
   }
 }
@@ -172,7 +200,7 @@ function nameCompletion(p: Project, file: string, toks: Tok[], prevIdx: number, 
   const prev = prevIdx >= 0 ? toks[prevIdx] : undefined;
   const withRange = (xs: CompletionEntry[]) => xs.map((x) => ({ ...x, range }));
   // app.conf.<name>
-  if (prev?.v === '.' && toks[prevIdx - 1]?.v === 'conf') return withRange(settingItems('new'));
+  if (prev?.v === '.' && toks[prevIdx - 1]?.v === 'conf') return atRange(settingItems('new'), range);
   // keyword arguments of a call
   const open = prev ? (prev.v === '(' ? prevIdx : prev.v === ',' ? prev.open : -1) : -1;
   if (open >= 0 && toks[open].v === '(') {
@@ -183,7 +211,7 @@ function nameCompletion(p: Project, file: string, toks: Tok[], prevIdx: number, 
     return [];
   }
   // a statement at the top level of a config module
-  if ((!prev || prev.k === 'nl') && isConfigFile(p, file, toks)) return withRange(settingItems(fileSettingStyle(p, toks)));
+  if ((!prev || prev.k === 'nl') && isConfigFile(p, file, toks)) return atRange(settingItems(fileSettingStyle(p, toks)), range);
   return [];
 }
 
