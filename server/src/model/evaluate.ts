@@ -35,6 +35,8 @@ export interface BodyEffects { func: string; loc: Loc; effects: Effect[] }
 
 export interface EvalHost {
   getModule(name: string): ModuleSource | undefined;
+  /** An absolute import's module as the process running `src` finds it first (a Django project folder's own). */
+  fromProjectFolder?(src: ModuleSource, target: string): string | undefined;
   /** Values of the project file (`env` key) override environment defaults. */
   envValue?(variable: string): string | undefined;
   /** The Django settings module, for `django.conf.settings`. */
@@ -215,10 +217,11 @@ export class Evaluator {
       }
       case 'import': return this.importFrom(src, st, env);
       case 'importmod': {
-        if (st.as) env.set(st.as, this.moduleRef(st.module));
+        const own = (m: string) => this.host.fromProjectFolder?.(src, m) ?? m;
+        if (st.as) env.set(st.as, this.moduleRef(own(st.module)));
         else {
           const top = st.module.split('.')[0];
-          env.set(top, this.moduleRef(top));
+          env.set(top, this.moduleRef(own(top)));
         }
         return;
       }
@@ -297,7 +300,8 @@ export class Evaluator {
       if (st.names !== '*') for (const { name, as } of st.names) env.set(as ?? name, unknown(why));
       return;
     }
-    const target = resolveRelative(src, st.module, st.level);
+    const target0 = resolveRelative(src, st.module, st.level);
+    const target = (st.level === 0 ? this.host.fromProjectFolder?.(src, target0) : undefined) ?? target0;
     if (st.names === '*') {
       const m = this.module(target);
       if (!m) return;

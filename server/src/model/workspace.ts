@@ -3,6 +3,7 @@
  * sources, tasks and call sites. Rebuilt cheaply: files keep their IR; evaluation is lazy and cached
  * until the next change.
  */
+import { basename, dirname, join } from 'node:path';
 import { spanWithin, toRange, type Expr, type Stmt } from '../parse/ir';
 import type { AppFact, CallFact, CallVia, ConfigSource, Loc, SettingFact, SymbolRef, TaskFact, TaskOptionKey, Value, WorkerFact } from './types';
 import { Evaluator, type Env, type ModuleResult } from './evaluate';
@@ -151,6 +152,12 @@ export class Workspace {
     if (!this.evaluator) {
       this.evaluator = new Evaluator({
         getModule: (n) => this.getModule(n),
+        // in a Django project folder that is a package (bklog/), `from apps.x import y` is bklog/apps/x.py: the
+        // worker runs from that folder
+        fromProjectFolder: (src, target) => {
+          const prefix = this.djangoFolderPackage(src.module, src.file);
+          return prefix && this.getModule(`${prefix}.${target}`) ? `${prefix}.${target}` : undefined;
+        },
         envValue: (v) => this.options.env?.[v],
         djangoSettingsModule: () => this.djangoSettingsModule(),
         decorate: (mod, st, env) => this.decorate(mod, st, env),
@@ -504,7 +511,29 @@ export class Workspace {
     const custom = rec?.cls ? this.eval.genTaskName(rec.cls, func, mod) : undefined;
     if (custom?.kind === 'str') return { name: custom.value };
     if ((src.file.endsWith('__main__.py') || module === '__main__') && rec?.fact.main) module = rec.fact.main;
+    else module = this.importedAs(module, src.file);
     return { name: [module, func].filter(Boolean).join('.'), unknown: custom?.kind === 'unknown' ? custom.reason : undefined };
+  }
+
+  /**
+   * The name the worker imports a module by when it lies in a Django project folder that is itself a package of
+   * the workspace (bk-monitor's bklog/manage.py beside bklog/__init__.py): the project runs from that folder, so
+   * Celery names `bklog/apps/x/tasks.py`'s tasks `apps.x.tasks....`, not `bklog.apps.x.tasks....`.
+   */
+  private importedAs(mod: string, file: string): string {
+    const prefix = this.djangoFolderPackage(mod, file);
+    return prefix ? mod.slice(prefix.length + 1) : mod;
+  }
+
+  /** The package name of the Django project folder (a folder with manage.py that is itself a package part of the
+   * module's name: `bklog` for bklog/apps/x.py) a module lies in; that folder is the worker's sys.path[0]. */
+  djangoFolderPackage(mod: string, file: string): string | undefined {
+    const parts = mod.split('.');
+    let dir = dirname(file);
+    for (let i = basename(file) === '__init__.py' ? parts.length - 1 : parts.length - 2; i >= 0; i--, dir = dirname(dir)) {
+      if (this.byFile.has(join(dir, 'manage.py'))) return i + 1 < parts.length ? parts.slice(0, i + 1).join('.') : undefined;
+    }
+    return undefined;
   }
 
   private taskClass(src: ModuleSource, st: Extract<Stmt, { s: 'class' }>, env: Env): Value | undefined {

@@ -1,5 +1,5 @@
-// Flask configuration objects handed to Celery (superdesk-core's pattern, and the Flask recipe), and the
-// evaluation order of an import cycle.
+// Flask configuration objects handed to Celery (superdesk-core's pattern, and the Flask recipe), the evaluation order
+// of an import cycle, and the names of tasks in a nested Django project folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeProject } from '../temp-project';
@@ -152,4 +152,19 @@ test('a declared queue no send is known to reach: the note names the sends whose
   const note = analysis(p).diagnostics().find((d) => d.code === 'unused-queue');
   assert.ok(note);
   assert.match(note.message, /no task, route or call is known to send to it \(the queue of 1 send cannot be read: proj\/celery\.py:15\)/);
+});
+
+test('a Django project in a folder that is itself a package: its tasks are named as the worker imports them', async () => {
+  // bk-monitor's bklog/: manage.py beside __init__.py; the worker runs from bklog/, so Celery's names start below it
+  const p = await openProject(writeProject({
+    'backend/__init__.py': '',
+    'backend/manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "conf.settings")\n',
+    'backend/conf/__init__.py': '',
+    'backend/conf/celery.py': 'from celery import Celery\napp = Celery("backend")\napp.conf.task_routes = {"jobs.tasks.export": {"queue": "export"}}\n',
+    'backend/jobs/__init__.py': '',
+    'backend/jobs/tasks.py': 'from conf.celery import app\n\n@app.task\ndef export():\n    pass\n',
+  }, 'cr-nested-django-'));
+  const t = p.tasks.find((x) => x.func === 'export');
+  assert.equal(t?.name, 'jobs.tasks.export');
+  assert.equal(p.route({ task: 'jobs.tasks.export' }).queue, 'export', 'the route written with Celery\'s name applies');
 });
