@@ -428,7 +428,10 @@ export class Workspace {
     const src = this.getModule(mod);
     if (!src) return undefined;
     if (st.s === 'class') return this.taskClass(src, st, env);
-    for (const d of st.decorators) {
+    for (const written of st.decorators) {
+      // `shared_task_with_retry = shared_task(acks_late=True, ...)` at the top of the module, then
+      // `@shared_task_with_retry` (kitsune): the decorator is that call
+      const d = written.t === 'name' ? decoratorAlias(src, written.id) ?? written : written;
       const isCall = d.t === 'call';
       const fnExpr = isCall ? d.fn : d;
       const fn = this.eval.eval(src, fnExpr, env);
@@ -481,7 +484,7 @@ export class Workspace {
         loc: { file: src.file, range: toRange(st.nameR) }, defLoc: { file: src.file, range: toRange(st.r) },
         // Decorators below the task decorator wrap the function first: Celery then checks the wrapper's
         // signature, which we cannot see (functools.wraps keeps the name, not the parameters).
-        signature: st.s === 'def' && st.decorators.indexOf(d) === st.decorators.length - 1 ? { func: st.name, params: st.sig, bound } : undefined, typing,
+        signature: st.s === 'def' && st.decorators.indexOf(written) === st.decorators.length - 1 ? { func: st.name, params: st.sig, bound } : undefined, typing,
       };
       this.addTask(mod, fact);
       return { kind: 'ref', ref: { module: mod, name: st.name, kind: 'task', task: taskName, loc: fact.loc } };
@@ -898,6 +901,18 @@ function callArguments(c: Extract<Expr, { t: 'call' }>): CallFact['arguments'] {
     for (const e of kwargsE.entries) { if (!e.k || e.k.t !== 'str') return undefined; kwargs.push(e.k.v); }
   }
   return { args, kwargs };
+}
+
+/** The call a module-level name is bound to once (`name = shared_task(...)`), if it is. */
+function decoratorAlias(src: ModuleSource, name: string): Extract<Expr, { t: 'call' }> | undefined {
+  let found: Extract<Expr, { t: 'call' }> | undefined;
+  let count = 0;
+  for (const st of src.ir.body) {
+    if (st.s !== 'assign' || st.target.t !== 'name' || st.target.id !== name) continue;
+    count++;
+    if (st.value.t === 'call') found = st.value;
+  }
+  return count === 1 ? found : undefined;
 }
 
 function setting(written: string, value: Value, loc: Loc): SettingFact {

@@ -43,3 +43,27 @@ test('a decorator named current_app (not current_app.task) is no task', async ()
   }, 'cr-decorators-'));
   assert.deepEqual(p.tasks.map((t) => t.name), ['proj.tasks.real']);
 });
+
+test('a task decorator bound to a name at the top of the module (kitsune\'s shared_task_with_retry) makes tasks', async () => {
+  const p = await openProject(writeProject({
+    'shop/__init__.py': '',
+    'shop/celery.py': "from celery import Celery\napp = Celery('shop')\napp.conf.task_routes = {'shop.tasks.sync': {'queue': 'sync'}}\n",
+    'shop/tasks.py': [
+      'from celery import shared_task',
+      '',
+      'shared_task_with_retry = shared_task(acks_late=True, queue="retries", retry_kwargs={"max_retries": 3})',
+      'plain = shared_task',
+      '',
+      '@shared_task_with_retry',
+      'def refund(order_id):',
+      '    pass',
+      '',
+      '@shared_task_with_retry',
+      'def sync():',
+      '    pass',
+    ].join('\n'),
+  }));
+  assert.equal(p.route({ task: 'shop.tasks.refund' }).queue, 'retries', 'the options of the bound call apply');
+  assert.equal(p.route({ task: 'shop.tasks.sync' }).queue, 'retries', 'a task attribute beats task_routes');
+  assert.deepEqual(p.task('shop.tasks.refund')?.signature?.params.map((x) => x.name), ['order_id']);
+});

@@ -291,7 +291,7 @@ const workerQueues: Rule = (ctx) => {
       out.push({
         code: 'worker-undeclared-queue', severity: a.config.createMissingQueues ? 'information' : 'error', loc,
         message: a.config.createMissingQueues
-          ? `Worker ${w.name} consumes '${q}', which is not in task_queues: the worker creates it as a plain direct queue.${ctx.routedTo.has(q) ? '' : ' Nothing routes to it.'}`
+          ? `Worker ${w.name} consumes '${q}', which is not in task_queues: the worker creates it as a plain direct queue.${ctx.routedTo.has(q) ? '' : ' No task, route or call the engine reads sends to it.'}`
           : `Worker ${w.name} fails to start: '${q}' is not in task_queues and task_create_missing_queues is off (ImproperlyConfigured).`,
         data: { queue: q },
       });
