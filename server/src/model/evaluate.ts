@@ -141,13 +141,18 @@ export class Evaluator {
   }
 
   /** Forget `name` and every module that (transitively) read it; returns them. */
-  /** Modules that imported a name from a module still running, since the last call. */
+  /** Modules that imported a name from a module still running, since the last call — those whose name turned out
+   * to be an app or a task (what routes read; re-evaluating every cycle of a Django monolith costs seconds). */
   takeCycleReaders(): string[] {
-    const out = [...this.cycleReaders];
-    this.cycleReaders.clear();
-    return out;
+    const out = new Set<string>();
+    for (const { reader, target, name } of this.cycleReads) {
+      const v = this.results.get(target)?.env.get(name);
+      if (v?.kind === 'ref' && (v.ref.kind === 'app' || v.ref.kind === 'task')) out.add(reader);
+    }
+    this.cycleReads.length = 0;
+    return [...out];
   }
-  private readonly cycleReaders = new Set<string>();
+  private readonly cycleReads: Array<{ reader: string; target: string; name: string }> = [];
 
   invalidate(name: string): Set<string> {
     const out = new Set<string>();
@@ -318,7 +323,7 @@ export class Evaluator {
         if (this.host.getModule(`${target}.${name}`)) { env.set(local, this.moduleRef(`${target}.${name}`)); continue; }
         // a module still running (an import cycle): Python would raise ImportError here, so it runs in another
         // order — the importer is evaluated again once every module is complete (takeCycleReaders)
-        if (this.inProgress.has(target)) this.cycleReaders.add(src.module);
+        if (this.inProgress.has(target)) this.cycleReads.push({ reader: src.module, target, name });
         env.set(local, unknown(`'${name}' is not defined at the top level of ${target}`));
         continue;
       }
