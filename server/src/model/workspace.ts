@@ -903,17 +903,22 @@ function callArguments(c: Extract<Expr, { t: 'call' }>): CallFact['arguments'] {
   return { args, kwargs };
 }
 
-/** The call a module-level name is bound to once (`name = shared_task(...)`), if it is. */
+/** The call a module-level name is bound to once (`name = shared_task(...)`), if it is (per module version: every
+ * `@name` decorator of the module asks). */
 function decoratorAlias(src: ModuleSource, name: string): Extract<Expr, { t: 'call' }> | undefined {
-  let found: Extract<Expr, { t: 'call' }> | undefined;
-  let count = 0;
-  for (const st of src.ir.body) {
-    if (st.s !== 'assign' || st.target.t !== 'name' || st.target.id !== name) continue;
-    count++;
-    if (st.value.t === 'call') found = st.value;
+  let bound = boundCalls.get(src);
+  if (!bound) {
+    bound = new Map();
+    for (const st of src.ir.body) {
+      if (st.s !== 'assign' || st.target.t !== 'name') continue;
+      // a name bound twice is no alias (null); a call bound once is
+      bound.set(st.target.id, bound.has(st.target.id) || st.value.t !== 'call' ? null : st.value);
+    }
+    boundCalls.set(src, bound);
   }
-  return count === 1 ? found : undefined;
+  return bound.get(name) ?? undefined;
 }
+const boundCalls = new WeakMap<ModuleSource, Map<string, Extract<Expr, { t: 'call' }> | null>>();
 
 function setting(written: string, value: Value, loc: Loc): SettingFact {
   const s = settingStyle(written);
