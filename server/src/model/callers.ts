@@ -7,23 +7,18 @@
 import type { Expr, Stmt } from '../parse/ir';
 import type { ModuleSource } from './modules';
 import type { DictEntry, Value } from './types';
-import { keyOf } from './values';
+import { fingerprint } from './values';
 
 type Call = Extract<Expr, { t: 'call' }>;
 type DefStmt = Extract<Stmt, { s: 'def' }>;
 
-export interface CallerHooks {
-  /** Whether `call` (in `src`) calls the function: its callee evaluated where the call is. */
-  callsIt(src: ModuleSource, call: Call): boolean;
-  /** An argument of a caller, evaluated where the call is. */
-  evaluate(src: ModuleSource, e: Expr): Value;
-}
+/** A call of a module-level function in the workspace, and the module-level function it sits in, if any. */
+export interface Caller { src: ModuleSource; call: Call; def?: DefStmt }
 
-/** The `**param` dict of `def` as its callers in `modules` fill it; an Unknown when that cannot be told. */
-export function kwargsFromCallers(def: DefStmt, param: string, modules: ModuleSource[], hooks: CallerHooks): Value {
+/** The `**param` dict of `def` as its `callers` fill it (an argument evaluated where its call is); an Unknown when
+ * that cannot be told. */
+export function kwargsFromCallers(def: DefStmt, param: string, callers: Caller[], evaluate: (src: ModuleSource, e: Expr) => Value): Value {
   const named = new Set(def.sig.filter((p) => p.kind !== 'star' && p.kind !== 'dstar').map((p) => p.name));
-  const callers: Array<{ src: ModuleSource; call: Call }> = [];
-  for (const src of modules) for (const call of callsNamed(src, def.name)) if (hooks.callsIt(src, call)) callers.push({ src, call });
   const at = (c: { src: ModuleSource; call: Call }) => `${c.src.module}:${c.call.r[0] + 1}`;
   if (!callers.length) return { kind: 'unknown', reason: `parameter '**${param}' of ${def.name}(), set by its callers (none in the workspace)` };
   // per keyword: the value each caller passes (undefined: that caller does not pass it)
@@ -32,12 +27,12 @@ export function kwargsFromCallers(def: DefStmt, param: string, modules: ModuleSo
     const passed = new Map<string, Value>();
     for (const kw of c.call.kwargs) {
       if (kw.name === null) {
-        const v = hooks.evaluate(c.src, kw.value);
+        const v = evaluate(c.src, kw.value);
         if (v.kind !== 'dict' || v.entries.some((e) => e.key.kind !== 'str')) {
           return { kind: 'unknown', reason: `parameter '**${param}' of ${def.name}(): a caller passes keywords that cannot be read (${at(c)})` };
         }
         for (const e of v.entries) if (e.key.kind === 'str' && !named.has(e.key.value)) passed.set(e.key.value, e.value);
-      } else if (!named.has(kw.name)) passed.set(kw.name, hooks.evaluate(c.src, kw.value));
+      } else if (!named.has(kw.name)) passed.set(kw.name, evaluate(c.src, kw.value));
     }
     for (const [key, v] of passed) {
       let list = byKey.get(key);
@@ -48,7 +43,7 @@ export function kwargsFromCallers(def: DefStmt, param: string, modules: ModuleSo
   const entries: DictEntry[] = [];
   for (const [key, vs] of byKey) {
     const first = vs[0];
-    const same = first !== undefined && first.kind !== 'unknown' && vs.every((v) => v !== undefined && keyOf(v) === keyOf(first));
+    const same = first !== undefined && first.kind !== 'unknown' && vs.every((v) => v !== undefined && fingerprint(v) === fingerprint(first));
     entries.push({ key: { kind: 'str', value: key }, value: same ? first : { kind: 'unknown', reason: `'${key}' in **${param} of ${def.name}() differs between its ${callers.length} callers (${callers.map(at).join(', ')})` } });
   }
   return { kind: 'dict', entries };

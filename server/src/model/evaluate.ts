@@ -140,7 +140,6 @@ export class Evaluator {
     try { return fn(); } finally { this.frames.pop(); }
   }
 
-  /** Forget `name` and every module that (transitively) read it; returns them. */
   /** Modules that imported a name from a module still running, since the last call — those whose name turned out
    * to be an app or a task (what routes read; re-evaluating every cycle of a Django monolith costs seconds). */
   takeCycleReaders(): string[] {
@@ -154,6 +153,7 @@ export class Evaluator {
   }
   private readonly cycleReads: Array<{ reader: string; target: string; name: string }> = [];
 
+  /** Forget `name` and every module that (transitively) read it; returns them. */
   invalidate(name: string): Set<string> {
     const out = new Set<string>();
     const todo = [name];

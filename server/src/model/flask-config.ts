@@ -14,7 +14,8 @@ import type { Expr, Span, Stmt } from '../parse/ir';
 import type { ModuleSource } from './modules';
 import type { Env } from './evaluate';
 import type { Loc, SettingFact, Value } from './types';
-import { qualified, truthiness } from './values';
+import { fingerprint, qualified, truthiness } from './values';
+import type { Caller } from './callers';
 
 type Def = Extract<Stmt, { s: 'def' }>;
 type Call = Extract<Expr, { t: 'call' }>;
@@ -24,7 +25,7 @@ export interface FlaskHooks {
   /** A module's names plus the imports of a function body (the env a statement of `def` sees, parameters aside). */
   scopeEnv(src: ModuleSource, def: Def | undefined): Env;
   /** Calls of the module-level function `def` of `src` in the workspace, tests aside, with the function each is in. */
-  callers(src: ModuleSource, def: Def): Array<{ src: ModuleSource; call: Call; def?: Def }>;
+  callers(src: ModuleSource, def: Def): Caller[];
   /** What `from_object(v)` reads: the settings of a module or class (all names: Flask's filter is applied here). */
   objectSettings(v: Value, at: Loc): { settings: SettingFact[]; unread?: string };
   /** Qualified names of a class value and of its bases, transitively (`SuperdeskEve` → `eve.Eve`). */
@@ -55,7 +56,10 @@ interface Scope { src: ModuleSource; def?: Def; env: Env }
  * The Flask configuration `e` designates in function `def` of `src` (module level when undefined), as it stands at
  * `at`; undefined when `e` is not a Flask configuration the engine recognises; a string: why it cannot be read.
  */
-export function flaskConfigAt(src: ModuleSource, def: Def | undefined, e: Expr, at: Span, h: FlaskHooks): FlaskConfig | string | undefined {
+export function flaskConfigAt(src: ModuleSource, def: Def | undefined, e: Expr, at: Span, hooks: FlaskHooks): FlaskConfig | string | undefined {
+  // a function's callers are asked for its parameters' values and again for the object it is handed: once
+  const seen = new Map<Def, Caller[]>();
+  const h: FlaskHooks = { ...hooks, callers: (m, d) => { let c = seen.get(d); if (!c) seen.set(d, (c = hooks.callers(m, d))); return c; } };
   return resolve(scopeOf(src, def, h, 0), e, at, h, 0);
 }
 
@@ -122,7 +126,6 @@ function argumentFor(call: Call, def: Def, param: string): Expr | 'splat' | unde
   const i = positional.findIndex((p) => p.name === param);
   const args = call.args;
   if (args.some((a) => a.t === 'star') || call.kwargs.some((k) => k.name === null)) return 'splat';
-  // a method called on its instance or class passes self first: not the module-level functions followed here
   if (i >= 0 && i < args.length) return args[i];
   return def.sig.find((p) => p.name === param)?.d;
 }
@@ -249,11 +252,6 @@ function walk(body: Stmt[], visit: (st: Stmt) => void): void {
     visit(st);
     if (st.s === 'if') { walk(st.body, visit); walk(st.orelse, visit); } else if (st.s === 'for') walk(st.body, visit);
   }
-}
-
-/** A value's content, wherever it is written (two callers passing equal dicts agree). */
-function fingerprint(v: Value): string {
-  return JSON.stringify(v, (k, x) => (k === 'loc' || k === 'env' || k === 'conditional' ? undefined : x));
 }
 
 /** Same dotted name (`app.config` and `app.config`). */

@@ -28,6 +28,11 @@ export function beyondTopLevel(src: ModuleSource, level: number): boolean {
   return level - 1 >= depth;
 }
 
+/** A value's content wherever it is written (two callers passing equal dicts agree; `keyOf` knows scalars only). */
+export function fingerprint(v: Value): string {
+  return JSON.stringify(v, (k, x) => (k === 'loc' || k === 'env' || k === 'conditional' ? undefined : x));
+}
+
 export function withLoc(v: Value, loc: Loc): Value {
   return v.loc ? v : ({ ...v, loc } as Value);
 }

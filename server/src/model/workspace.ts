@@ -10,7 +10,7 @@ import { Evaluator, type Env, type ModuleResult } from './evaluate';
 import { dotted, keyOf, qualified, visitCalls } from './values';
 import { canvasSend, type CanvasHooks, type PartOverride } from './canvas';
 import { commandOptionDefaults, commandOptionsParam } from './django-commands';
-import { callsNamed, kwargsFromCallers } from './callers';
+import { callsNamed, kwargsFromCallers, type Caller } from './callers';
 import { flaskConfigAt, lineageOf, type FlaskHooks } from './flask-config';
 import type { ModuleSource } from './modules';
 import type { ExternalApp } from '../parse/projectFile';
@@ -530,7 +530,7 @@ export class Workspace {
 
   /** The package name of the Django project folder (a folder with manage.py that is itself a package part of the
    * module's name: `bklog` for bklog/apps/x.py) a module lies in; that folder is the worker's sys.path[0]. */
-  djangoFolderPackage(mod: string, file: string): string | undefined {
+  private djangoFolderPackage(mod: string, file: string): string | undefined {
     const parts = mod.split('.');
     let dir = dirname(file);
     for (let i = basename(file) === '__init__.py' ? parts.length - 1 : parts.length - 2; i >= 0; i--, dir = dirname(dir)) {
@@ -608,16 +608,25 @@ export class Workspace {
   /** `**param` of a module-level function `def` of `src`, from its callers: loaded modules, and modules not
    * loaded yet whose text names the function. */
   private callerKwargs(src: ModuleSource, def: Extract<Stmt, { s: 'def' }>, param: string): Value {
+    this.readCallers = true;
+    return kwargsFromCallers(def, param, this.callersOf(src, def, true), (m, e) => this.eval.eval(m, e, this.callerEnv(m)));
+  }
+
+  /** The calls of module-level function `def` of `src` in the workspace — loaded modules, and modules not loaded yet
+   * whose text names it — each callee evaluated where the call is; test modules only when asked. */
+  private callersOf(src: ModuleSource, def: Extract<Stmt, { s: 'def' }>, withTests: boolean): Caller[] {
     const mods = new Set(this.modules.values());
     for (const name of this.lazyMentioning?.(def.name) ?? []) { const m = this.getModule(name); if (m) mods.add(m); }
-    this.readCallers = true;
-    return kwargsFromCallers(def, param, [...mods], {
-      callsIt: (m, c) => {
-        const v = this.eval.eval(m, c.fn, this.callerEnv(m));
-        return v.kind === 'ref' && v.ref.kind === 'function' && v.ref.module === src.module && v.ref.name === def.name;
-      },
-      evaluate: (m, e) => this.eval.eval(m, e, this.callerEnv(m)),
-    });
+    const out: Caller[] = [];
+    for (const m of mods) {
+      if (!withTests && isTestModule(m.module)) continue;
+      for (const call of callsNamed(m, def.name)) {
+        const v = this.eval.eval(m, call.fn, this.callerEnv(m));
+        if (v.kind !== 'ref' || v.ref.kind !== 'function' || v.ref.module !== src.module || v.ref.name !== def.name) continue;
+        out.push({ src: m, call, def: m.ir.body.find((s): s is Extract<Stmt, { s: 'def' }> => s.s === 'def' && spanWithin(call.r, s.r)) });
+      }
+    }
+    return out;
   }
 
   /** A Flask configuration object handed to Celery (`config_from_object(app.config)` in function `func` of `src`,
@@ -634,20 +643,8 @@ export class Workspace {
   private readonly flaskHooks: FlaskHooks = {
     evaluate: (m, e, env) => this.eval.eval(m, e, env),
     scopeEnv: (m) => this.callerEnv(m),
-    callers: (m, def) => {
-      const mods = new Set(this.modules.values());
-      for (const name of this.lazyMentioning?.(def.name) ?? []) { const x = this.getModule(name); if (x) mods.add(x); }
-      const out: Array<{ src: ModuleSource; call: Extract<Expr, { t: 'call' }>; def?: Extract<Stmt, { s: 'def' }> }> = [];
-      for (const x of mods) {
-        if (isTestModule(x.module)) continue; // a test's app is not the one the worker runs
-        for (const call of callsNamed(x, def.name)) {
-          const v = this.eval.eval(x, call.fn, this.callerEnv(x));
-          if (v.kind !== 'ref' || v.ref.kind !== 'function' || v.ref.module !== m.module || v.ref.name !== def.name) continue;
-          out.push({ src: x, call, def: x.ir.body.find((s): s is Extract<Stmt, { s: 'def' }> => s.s === 'def' && spanWithin(call.r, s.r)) });
-        }
-      }
-      return out;
-    },
+    // a test's app is not the one the worker runs
+    callers: (m, def) => this.callersOf(m, def, false),
     objectSettings: (v, at) => { const s = this.configSource(v, at); return { settings: s?.settings ?? [], unread: s?.unread }; },
     lineage: (v) => lineageOf(v, (x) => (x.kind === 'ref' && x.ref.kind === 'class' ? this.eval.classInfo(x.ref)?.bases ?? [] : [])),
     setting: (written, value, loc) => setting(written, value, loc),
